@@ -1,0 +1,1 @@
+namespace VSwitch.Daemon; internal static class Placeholder { }

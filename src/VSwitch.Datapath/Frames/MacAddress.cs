@@ -1,0 +1,67 @@
+using System.Buffers.Binary;
+
+namespace VSwitch.Datapath.Frames;
+
+/// <summary>Helpers for 48-bit MAC addresses held in the low bits of a <see cref="ulong"/>.</summary>
+/// <remarks>The datapath keys tables by MAC as a number (one register, one compare) rather than
+/// as six bytes; these helpers convert between the wire bytes and that number.</remarks>
+public static class MacAddress
+{
+    public const int Length = 6;
+    public const ulong Broadcast = 0xFFFF_FFFF_FFFFUL;
+
+    /// <summary>Reads six wire bytes as a big-endian 48-bit number (first byte most significant).</summary>
+    public static ulong Read(ReadOnlySpan<byte> sixBytes) =>
+        ((ulong)BinaryPrimitives.ReadUInt16BigEndian(sixBytes) << 32) | BinaryPrimitives.ReadUInt32BigEndian(sixBytes[2..]);
+
+    /// <summary>Writes the 48-bit number as six wire bytes.</summary>
+    public static void Write(Span<byte> sixBytes, ulong mac)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(sixBytes, (ushort)(mac >> 32));
+        BinaryPrimitives.WriteUInt32BigEndian(sixBytes[2..], (uint)mac);
+    }
+
+    /// <summary>True for group addresses (multicast and broadcast): the I/G bit of the first byte.</summary>
+    public static bool IsMulticast(ulong mac) => (mac & 0x0100_0000_0000UL) != 0;
+
+    /// <summary>Formats as <c>aa:bb:cc:dd:ee:ff</c>; for logs and the control plane, never per frame.</summary>
+    public static string Format(ulong mac)
+    {
+        Span<byte> b = stackalloc byte[Length];
+        Write(b, mac);
+        return Convert.ToHexString(b).ToLowerInvariant() is var h
+            ? string.Create(17, h, static (dst, hex) =>
+            {
+                for (int i = 0, j = 0; i < 6; i++)
+                {
+                    if (i > 0) dst[j++] = ':';
+                    dst[j++] = hex[2 * i];
+                    dst[j++] = hex[2 * i + 1];
+                }
+            })
+            : string.Empty;
+    }
+
+    /// <summary>Parses <c>aa:bb:cc:dd:ee:ff</c> (or with '-'); false for anything else.</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out ulong mac)
+    {
+        mac = 0;
+        if (text.Length != 17) return false;
+        for (int i = 0; i < 6; i++)
+        {
+            if (i > 0 && text[3 * i - 1] is not (':' or '-')) return false;
+            int hi = HexValue(text[3 * i]), lo = HexValue(text[3 * i + 1]);
+            if ((hi | lo) < 0) return false;
+            mac = (mac << 8) | (uint)(hi << 4 | lo);
+        }
+        return true;
+    }
+
+    private static int HexValue(char c) => c switch
+    {
+        >= '0' and <= '9' => c - '0',
+        >= 'a' and <= 'f' => c - 'a' + 10,
+        >= 'A' and <= 'F' => c - 'A' + 10,
+        _ => -1,
+    };
+}
