@@ -1,0 +1,14 @@
+using VSwitch.Datapath.Counters;
+using VSwitch.Datapath.Ports;
+
+namespace VSwitch.Datapath.Pipeline;
+
+/// <summary>A port as the switch holds it: the device, how to treat it, its counters and its queue.</summary>
+public sealed class AttachedPort(ushort id, IPort port, PortConfig config)
+{
+    public ushort Id { get; } = id;
+    public IPort Port { get; } = port;
+    public PortConfig Config { get; } = config;
+    public PortCounters Counters { get; } = new();
+    public TxQueue Tx { get; } = new();
+}

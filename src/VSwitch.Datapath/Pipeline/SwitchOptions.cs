@@ -1,0 +1,19 @@
+using VSwitch.Datapath.Switching;
+
+namespace VSwitch.Datapath.Pipeline;
+
+/// <summary>The settings of the forwarding loop and its MAC table.</summary>
+public sealed record SwitchOptions
+{
+    /// <summary>Most (VLAN, MAC) entries the table holds; new addresses beyond it are not learned.</summary>
+    public int MacTableSize { get; init; } = MacTable.DefaultMaxEntries;
+
+    /// <summary>How long an address is remembered after it was last seen as a source.</summary>
+    public TimeSpan MacAging { get; init; } = MacTable.DefaultAging;
+
+    /// <summary>What the loop does when a poll of every port found nothing.</summary>
+    public IdlePolicy Idle { get; init; } = IdlePolicy.Default;
+
+    /// <summary>MAC table slots examined for expiry per loop round.</summary>
+    public int SweepSlotsPerRound { get; init; } = 64;
+}

@@ -1,0 +1,19 @@
+using VSwitch.Datapath.Buffers;
+
+namespace VSwitch.Datapath.Pipeline;
+
+/// <summary>Frames waiting to leave by one port until the loop flushes them as one burst.</summary>
+public sealed class TxQueue
+{
+    private readonly FrameDescriptor[] _items = new FrameDescriptor[Burst.MaxSize * 2];
+
+    public int Count { get; private set; }
+
+    public bool IsFull => Count == _items.Length;
+
+    public void Add(in FrameDescriptor frame) => _items[Count++] = frame;
+
+    public ReadOnlySpan<FrameDescriptor> Items => _items.AsSpan(0, Count);
+
+    public void Clear() => Count = 0;
+}
