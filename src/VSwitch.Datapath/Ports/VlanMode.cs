@@ -57,6 +57,45 @@ public sealed class VlanMode
             if (Carries(v)) yield return v;
     }
 
+    /// <summary>Parses <c>access:N</c> or <c>trunk:N,M,...</c> (ranges <c>N-M</c> allowed in a trunk list).</summary>
+    public static bool TryParse(string text, out VlanMode? mode, out string error)
+    {
+        mode = null;
+        error = "";
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        string kind = colon < 0 ? text : text[..colon];
+        string list = colon < 0 ? "" : text[(colon + 1)..];
+        if (kind == "access")
+        {
+            if (!ushort.TryParse(list, out ushort v) || v is < 1 or > MaxVlanId)
+            {
+                error = $"access VLAN '{list}' is not a number from 1 to {MaxVlanId}";
+                return false;
+            }
+            mode = Access(v);
+            return true;
+        }
+        if (kind != "trunk")
+        {
+            error = $"VLAN mode '{kind}' is neither 'access' nor 'trunk'";
+            return false;
+        }
+        var vlans = new List<ushort>();
+        foreach (string item in list.Split(',', StringSplitOptions.TrimEntries))
+        {
+            string[] range = item.Split('-');
+            if (range.Length > 2 || !ushort.TryParse(range[0], out ushort lo) ||
+                !ushort.TryParse(range[^1], out ushort hi) || lo < 1 || hi > MaxVlanId || lo > hi)
+            {
+                error = $"trunk VLAN '{item}' is not a number or range within 1-{MaxVlanId}";
+                return false;
+            }
+            for (int v = lo; v <= hi; v++) vlans.Add((ushort)v);
+        }
+        mode = Trunk(vlans);
+        return true;
+    }
+
     public override string ToString() =>
         IsTrunk ? "trunk:" + string.Join(',', Vlans()) : "access:" + AccessVlan;
 

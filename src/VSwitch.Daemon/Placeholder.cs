@@ -1,1 +1,0 @@
-namespace VSwitch.Daemon; internal static class Placeholder { }

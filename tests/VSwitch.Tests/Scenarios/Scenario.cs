@@ -1,0 +1,83 @@
+namespace VSwitch.Tests.Scenarios;
+
+/// <summary>
+/// One capture scenario: a topology, the frames each port receives and when, and the scenario's
+/// own model of what every port must emit and which counters must move.
+/// </summary>
+/// <remarks>Expected outputs are written here by hand, frame by frame, from what a learning switch
+/// must do; they are never recorded from the switch. The generator turns each scenario into the
+/// files under captures/, and the replay test runs those files through the real pipeline.</remarks>
+public sealed class Scenario(string path, string description)
+{
+    /// <summary>Capture-time origin: 2026-01-01T00:00:00Z, so tcpdump shows plausible times.</summary>
+    public const long EpochSeconds = 1_767_225_600;
+
+    /// <summary><c>area/name</c>, the folder under captures/.</summary>
+    public string Path { get; } = path;
+    public string Description { get; } = description;
+    public int? MacTableSize { get; private set; }
+    public int? MacAgingSeconds { get; private set; }
+    public List<ScenarioPort> Ports { get; } = [];
+    public List<ScenarioInput> Inputs { get; } = [];
+    public Dictionary<string, List<byte[]>> Outputs { get; } = [];
+    public SortedDictionary<string, long> Counters { get; } = new(StringComparer.Ordinal);
+
+    public Scenario WithMacTable(int? size = null, int? agingSeconds = null)
+    {
+        MacTableSize = size;
+        MacAgingSeconds = agingSeconds;
+        return this;
+    }
+
+    public Scenario Port(string name, string vlans = "access:1", int mtu = 1500)
+    {
+        Ports.Add(new ScenarioPort(name, vlans, mtu));
+        Outputs[name] = [];
+        return this;
+    }
+
+    /// <summary>Port <paramref name="port"/> receives <paramref name="frame"/> at <paramref name="seconds"/> after the epoch, and each of <paramref name="expected"/> must emit it.</summary>
+    public Scenario Send(double seconds, string port, byte[] frame, params string[] expected) =>
+        Send(seconds, port, frame, expected.Select(p => (p, frame)).ToArray());
+
+    /// <summary>As <see cref="Send(double,string,byte[],string[])"/>, when a port must emit a different byte sequence (tagged, untagged).</summary>
+    public Scenario Send(double seconds, string port, byte[] frame, params (string Port, byte[] Frame)[] expected)
+    {
+        if (Inputs.Count > 0 && seconds <= Inputs[^1].Seconds)
+            throw new ArgumentException("Inputs must be in strictly increasing time order, one frame per instant.");
+        Inputs.Add(new ScenarioInput(seconds, port, frame));
+        foreach (var (p, f) in expected) Outputs[p].Add(f);
+        return this;
+    }
+
+    /// <summary>Port <paramref name="port"/> receives <paramref name="frame"/> and no port may emit it.</summary>
+    public Scenario Dropped(double seconds, string port, byte[] frame) => Send(seconds, port, frame, Array.Empty<string>());
+
+    /// <summary>A counter the replay must find at this value.</summary>
+    public Scenario Counter(string path, long value)
+    {
+        Counters[path] = value;
+        return this;
+    }
+
+    /// <summary>Adds the counters every scenario implies: each port's rx and tx packets.</summary>
+    public SortedDictionary<string, long> AllCounters()
+    {
+        var all = new SortedDictionary<string, long>(Counters, StringComparer.Ordinal);
+        foreach (ScenarioPort p in Ports)
+        {
+            all.TryAdd($"port/{p.Name}/rx-packets", Inputs.Count(i => i.Port == p.Name));
+            all.TryAdd($"port/{p.Name}/tx-packets", Outputs[p.Name].Count);
+        }
+        return all;
+    }
+
+    public override string ToString() => Path;
+}
+
+public sealed record ScenarioPort(string Name, string Vlans, int Mtu);
+
+public sealed record ScenarioInput(double Seconds, string Port, byte[] Frame)
+{
+    public long Nanoseconds => (Scenario.EpochSeconds * 1_000_000) * 1000 + (long)Math.Round(Seconds * 1_000_000) * 1000;
+}
