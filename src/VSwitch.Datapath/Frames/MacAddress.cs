@@ -57,6 +57,41 @@ public static class MacAddress
         return true;
     }
 
+    /// <summary>
+    /// Parses the relaxed form that ethers(5) files use: six groups of one or two hex digits
+    /// separated by ':' or '-', such as <c>8:0:20:1:2:3</c>; false for anything else.
+    /// </summary>
+    /// <remarks>Everything <see cref="TryParse"/> accepts is accepted here too. Separators may be
+    /// mixed, as in <see cref="TryParse"/>, so the two forms differ only in group width.</remarks>
+    public static bool TryParseRelaxed(ReadOnlySpan<char> text, out ulong mac)
+    {
+        mac = 0;
+        ulong value = 0;
+        int pos = 0;
+        for (int group = 0; group < Length; group++)
+        {
+            if (group > 0)
+            {
+                if (pos >= text.Length || text[pos] is not (':' or '-')) return false;
+                pos++;
+            }
+            // Stop at a third digit: it already makes the group invalid, and stopping there
+            // keeps a long run of digits from overflowing the octet.
+            int octet = 0, digits = 0;
+            while (pos < text.Length && digits < 3 && HexValue(text[pos]) is var v and >= 0)
+            {
+                octet = (octet << 4) | v;
+                digits++;
+                pos++;
+            }
+            if (digits is 0 or 3) return false;
+            value = (value << 8) | (uint)octet;
+        }
+        if (pos != text.Length) return false;
+        mac = value;
+        return true;
+    }
+
     private static int HexValue(char c) => c switch
     {
         >= '0' and <= '9' => c - '0',
