@@ -1,5 +1,6 @@
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Counters;
+using VSwitch.Datapath.Peephole;
 using VSwitch.Datapath.Ports;
 using VSwitch.Datapath.Switching;
 
@@ -37,16 +38,20 @@ public sealed class ForwardingLoop
         _pool = pool;
         _clock = clock;
         _options = options ?? new SwitchOptions();
-        _peephole = peephole ?? NoPeephole.Instance;
         Counters = new SwitchCounters();
         MacTable = new MacTable(Counters, _options.MacTableSize, _options.MacAging);
         Ports = new PortTable();
+        Peephole = new PeepholeStage(pool, Ports);
+        _peephole = peephole ?? Peephole;
         _ingress = new IngressStage(pool, Ports);
         _l2 = new L2Stage(pool, MacTable);
         _egress = new EgressStage(pool, Ports);
     }
 
     public PortTable Ports { get; }
+
+    /// <summary>The responder stage; set its <see cref="PeepholeStage.Binding"/> to answer from tables.</summary>
+    public PeepholeStage Peephole { get; }
 
     public MacTable MacTable { get; }
 
@@ -118,9 +123,15 @@ public sealed class ForwardingLoop
     public List<KeyValuePair<string, long>> CounterSnapshot()
     {
         var list = new List<KeyValuePair<string, long>>();
-        foreach (AttachedPort p in Ports.All) p.Counters.AppendTo(p.Port.Name, list);
+        var totals = new PortCounters();
+        foreach (AttachedPort p in Ports.All)
+        {
+            p.Counters.AppendTo(p.Port.Name, list);
+            totals.AddPeephole(p.Counters);
+        }
         _egress.ResponderCounters.AppendTo("responder", list);
         Counters.AppendTo(list);
+        totals.AppendPeephole("peephole/", list);
         return list;
     }
 

@@ -2,6 +2,7 @@ using VSwitch.Daemon.Ports.Pcap;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Ports;
+using VSwitch.Datapath.Tables;
 using VSwitch.Tests.Scenarios;
 
 namespace VSwitch.Tests.Replay;
@@ -100,6 +101,13 @@ public class CaptureScenarioTests
             MacAging = topology.MacAgingSeconds is int s ? TimeSpan.FromSeconds(s) : new SwitchOptions().MacAging,
         };
         var loop = new ForwardingLoop(pool, clock, options);
+        if (topology.Tables is { } t)
+        {
+            var settings = new DnsSettings { Zones = t.Zones, Ttl = (uint)(t.DnsTtl ?? 60) };
+            PeepholeTables? tables = TableFiles.Load(Path.Combine(dir, "hosts"), Path.Combine(dir, "ethers"), settings, out var errors);
+            Assert.True(tables is not null, string.Join("\n", errors));
+            loop.Peephole.Binding = TableBinding.For(tables!, t.Vlans ?? [VlanMode.DefaultVlan]);
+        }
         var ports = new List<PcapFilePort>();
         try
         {

@@ -18,6 +18,15 @@ public sealed class Scenario(string path, string description)
     public int? MacTableSize { get; private set; }
     public int? MacAgingSeconds { get; private set; }
     public List<ScenarioPort> Ports { get; } = [];
+
+    /// <summary>The hosts table (hosts-file text), or null for a scenario without a responder.</summary>
+    public string? Hosts { get; private set; }
+    /// <summary>The neighbour table (ethers-file text).</summary>
+    public string? Ethers { get; private set; }
+    public List<string> Zones { get; } = [];
+    public int? DnsTtl { get; private set; }
+    /// <summary>The VLANs the tables answer for (default: VLAN 1).</summary>
+    public List<ushort> TableVlans { get; } = [];
     public List<ScenarioInput> Inputs { get; } = [];
     public Dictionary<string, List<byte[]>> Outputs { get; } = [];
     public SortedDictionary<string, long> Counters { get; } = new(StringComparer.Ordinal);
@@ -26,6 +35,17 @@ public sealed class Scenario(string path, string description)
     {
         MacTableSize = size;
         MacAgingSeconds = agingSeconds;
+        return this;
+    }
+
+    /// <summary>Turns the responder on with these tables, answering for <paramref name="vlans"/> (default VLAN 1).</summary>
+    public Scenario WithTables(string hosts, string ethers, string[]? zones = null, int? ttl = null, ushort[]? vlans = null)
+    {
+        Hosts = hosts;
+        Ethers = ethers;
+        Zones.AddRange(zones ?? []);
+        DnsTtl = ttl;
+        TableVlans.AddRange(vlans ?? []);
         return this;
     }
 
@@ -39,6 +59,10 @@ public sealed class Scenario(string path, string description)
     /// <summary>Port <paramref name="port"/> receives <paramref name="frame"/> at <paramref name="seconds"/> after the epoch, and each of <paramref name="expected"/> must emit it.</summary>
     public Scenario Send(double seconds, string port, byte[] frame, params string[] expected) =>
         Send(seconds, port, frame, expected.Select(p => (p, frame)).ToArray());
+
+    /// <summary>Port <paramref name="port"/> receives <paramref name="frame"/>, and each of <paramref name="expected"/> must emit <paramref name="output"/> instead.</summary>
+    public Scenario Send(double seconds, string port, byte[] frame, byte[] output, params string[] expected) =>
+        Send(seconds, port, frame, expected.Select(p => (p, output)).ToArray());
 
     /// <summary>As <see cref="Send(double,string,byte[],string[])"/>, when a port must emit a different byte sequence (tagged, untagged).</summary>
     public Scenario Send(double seconds, string port, byte[] frame, params (string Port, byte[] Frame)[] expected)

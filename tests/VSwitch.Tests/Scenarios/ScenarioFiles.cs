@@ -48,7 +48,16 @@ public static class ScenarioFiles
             WritePcap(Path.Combine(dir, $"out.{port.Name}.pcap"), scenario.Outputs[port.Name].Select(f => (t, f)).ToList());
         }
         var topology = new ScenarioTopology(scenario.Description, scenario.MacTableSize, scenario.MacAgingSeconds,
-            scenario.Ports.Select(p => new ScenarioTopologyPort(p.Name, p.Vlans, p.Mtu)).ToList());
+            scenario.Ports.Select(p => new ScenarioTopologyPort(p.Name, p.Vlans, p.Mtu)).ToList())
+        {
+            Tables = scenario.Hosts is null ? null
+                : new ScenarioTables(scenario.Zones, scenario.DnsTtl, scenario.TableVlans.Count > 0 ? scenario.TableVlans : null),
+        };
+        if (scenario.Hosts is not null)
+        {
+            File.WriteAllText(Path.Combine(dir, "hosts"), scenario.Hosts);
+            File.WriteAllText(Path.Combine(dir, "ethers"), scenario.Ethers ?? "");
+        }
         File.WriteAllText(Path.Combine(dir, "scenario.json"), JsonSerializer.Serialize(topology, Json) + "\n");
         File.WriteAllText(Path.Combine(dir, "counters.json"), JsonSerializer.Serialize(scenario.AllCounters(), Json) + "\n");
         File.WriteAllText(Path.Combine(dir, "README.md"), Readme(scenario));
@@ -98,6 +107,12 @@ public static class ScenarioFiles
     }
 }
 
-public sealed record ScenarioTopology(string Description, int? MacTableSize, int? MacAgingSeconds, List<ScenarioTopologyPort> Ports);
+public sealed record ScenarioTopology(string Description, int? MacTableSize, int? MacAgingSeconds, List<ScenarioTopologyPort> Ports)
+{
+    /// <summary>Present when the responder is on: the tables are the folder's <c>hosts</c> and <c>ethers</c> files.</summary>
+    public ScenarioTables? Tables { get; init; }
+}
+
+public sealed record ScenarioTables(List<string> Zones, int? DnsTtl, List<ushort>? Vlans);
 
 public sealed record ScenarioTopologyPort(string Name, string Vlans, int Mtu);

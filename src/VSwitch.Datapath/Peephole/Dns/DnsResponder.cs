@@ -1,0 +1,169 @@
+using System.Buffers.Binary;
+using VSwitch.Datapath.Buffers;
+using VSwitch.Datapath.Frames;
+using VSwitch.Datapath.Tables;
+
+namespace VSwitch.Datapath.Peephole.Dns;
+
+/// <summary>
+/// Answers DNS queries over UDP port 53 (IPv4 or IPv6) from the names table, writing the reply
+/// over the query in its own buffer.
+/// </summary>
+/// <remarks>
+/// <para>Checks, in order, each counted when it fails: the packet is whole (not a fragment,
+/// lengths and checksums right; a checksum the port marks as not yet computed counts as valid);
+/// the query is one the table answers (<see cref="DnsAnswerPlan"/>); the reply fits the
+/// client's limit (512 bytes, or its EDNS0 size) and the ingress port's MTU. Only then is the
+/// query overwritten.</para>
+/// <para>The reply keeps the query's header and question bytes (so the question is echoed
+/// exactly, case included) and comes from the address and MAC the query was sent to, with the
+/// UDP ports swapped. IPv4 options and an IPv6 hop-by-hop header are not carried into the
+/// reply; the DNS message moves back to sit right after a plain header.</para>
+/// <para>EDNS0: a query with an OPT gets one back with our payload size and its DO bit; a query
+/// with an EDNS version above 0 gets BADVERS (RFC 6891 6.1.3) rather than being forwarded, as
+/// a server that does not know that version would answer.</para>
+/// </remarks>
+public static class DnsResponder
+{
+    public const ushort Port = 53;
+    private const int MaxPlainUdp = 512;
+
+    /// <returns>The outcome to count, or null when the frame is not a DNS query to port 53.</returns>
+    public static DnsOutcome? TryAnswer(Span<byte> buffer, int length, FrameFlags flags, int mtu, PeepholeTables tables, out int replyLength)
+    {
+        replyLength = 0;
+        ReadOnlySpan<byte> l3 = buffer[EthernetFrame.HeaderLength..length];
+        ushort etherType = BinaryPrimitives.ReadUInt16BigEndian(buffer[12..]);
+        bool checksumPartial = (flags & FrameFlags.ChecksumPartial) != 0;
+        int ipHeaderLength;
+        ReadOnlySpan<byte> udpBytes;
+        bool v4 = etherType == EtherType.IPv4;
+        uint src4 = 0, dst4 = 0;
+        if (v4)
+        {
+            if (Ipv4Header.TryRead(l3, out Ipv4Header ip) != ParseResult.Ok) return null;
+            if (ip.FragmentOffset != 0) return null;  // no transport header to tell what it is
+            if (ip.Protocol == IpProtocol.Tcp) return IsPort53(ip.Payload) ? DnsOutcome.Tcp : null;
+            if (ip.Protocol != IpProtocol.Udp || !IsPort53(ip.Payload)) return null;
+            if (ip.MoreFragments) return DnsOutcome.Fragment;
+            if (!ip.HasValidChecksum()) return DnsOutcome.Malformed;
+            src4 = ip.Source;
+            dst4 = ip.Destination;
+            if (dst4 == 0xFFFF_FFFF || (dst4 >> 28) == 0xE) return DnsOutcome.Malformed;
+            ipHeaderLength = ip.HeaderLength;
+            udpBytes = ip.Payload;
+        }
+        else
+        {
+            if (Ipv6Header.TryRead(l3, out Ipv6Header ip) != ParseResult.Ok) return null;
+            if (ip.NextHeader == IpProtocol.Tcp) return IsPort53(ip.Payload) ? DnsOutcome.Tcp : null;
+            if (ip.NextHeader == Ipv6Fragment) return IsFirstFragmentToPort53(ip.Payload) ? DnsOutcome.Fragment : null;
+            if (ip.NextHeader != IpProtocol.Udp || !IsPort53(ip.Payload)) return null;
+            if (ip.Destination[0] == 0xFF) return DnsOutcome.Malformed;
+            ipHeaderLength = ip.Bytes.Length - ip.Payload.Length;
+            udpBytes = ip.Payload;
+        }
+        if (UdpDatagram.TryRead(udpBytes, out UdpDatagram udp) != ParseResult.Ok) return DnsOutcome.Malformed;
+        if (!checksumPartial)
+        {
+            bool ok = v4 ? udp.HasValidChecksumIPv4(src4, dst4)
+                : udp.HasValidChecksumIPv6(l3.Slice(8, 16), l3.Slice(24, 16));
+            if (!ok) return DnsOutcome.Malformed;
+        }
+        if (MacAddress.IsMulticast(MacAddress.Read(buffer))) return DnsOutcome.Malformed;
+
+        DnsOutcome? refused = DnsQuery.TryRead(udp.Payload, out DnsQuery query);
+        if (refused is not null) return refused;
+        bool badVersion = query.HasOpt && query.OptVersion != 0;
+        DnsAnswerPlan plan = badVersion
+            ? new DnsAnswerPlan { Outcome = DnsOutcome.BadVersion, ApexOffset = -1 }
+            : DnsAnswerPlan.Decide(query, tables);
+        if (!DnsOutcomes.IsReply(plan.Outcome)) return plan.Outcome;
+
+        int dnsLength = query.QuestionEnd + plan.RecordsLength + (query.HasOpt ? DnsReplyWriter.OptLength : 0);
+        int limit = query.HasOpt ? Math.Max(MaxPlainUdp, (int)query.OptPayloadSize) : MaxPlainUdp;
+        int newIpHeader = v4 ? Ipv4Header.MinimumHeaderLength : Ipv6Header.HeaderLength;
+        int packetLength = newIpHeader + UdpDatagram.HeaderLength + dnsLength;
+        int dnsOffset = EthernetFrame.HeaderLength + newIpHeader + UdpDatagram.HeaderLength;
+        if (dnsLength > limit || packetLength > mtu || dnsOffset + dnsLength > buffer.Length) return DnsOutcome.TooBig;
+
+        // Everything the reply needs from the query's headers, before they are overwritten.
+        ulong askerMac = MacAddress.Read(buffer[6..]), serverMac = MacAddress.Read(buffer);
+        ushort askerPort = udp.SourcePort;
+        Span<byte> v6Addresses = stackalloc byte[32];
+        if (!v4)
+        {
+            l3.Slice(24, 16).CopyTo(v6Addresses);       // reply source: the address the query went to
+            l3.Slice(8, 16).CopyTo(v6Addresses[16..]);  // reply destination: the asker
+        }
+        ushort queryFlags = query.Flags;
+        bool hasOpt = query.HasOpt, dnssecOk = hasOpt && query.DnssecOk;
+        int questionEnd = query.QuestionEnd;
+
+        int oldDnsOffset = EthernetFrame.HeaderLength + ipHeaderLength + UdpDatagram.HeaderLength;
+        if (oldDnsOffset != dnsOffset) buffer.Slice(oldDnsOffset, questionEnd).CopyTo(buffer[dnsOffset..]);
+        Span<byte> message = buffer.Slice(dnsOffset, dnsLength);
+        WriteMessage(message, questionEnd, queryFlags, plan, tables.Settings, hasOpt, dnssecOk, badVersion);
+
+        EthernetWriter.TryCreate(buffer, out EthernetWriter ethernet);
+        ethernet.WriteHeader(askerMac, serverMac, v4 ? EtherType.IPv4 : EtherType.IPv6);
+        Span<byte> packet = buffer.Slice(EthernetFrame.HeaderLength, packetLength);
+        UdpWriter.TryCreate(packet[newIpHeader..], out UdpWriter udpWriter);
+        udpWriter.WriteHeader(Port, askerPort);
+        if (v4)
+        {
+            Ipv4HeaderWriter.TryCreate(packet, out Ipv4HeaderWriter ipWriter);
+            ipWriter.WriteHeader(IpProtocol.Udp, dst4, src4, ttl: 64);
+            udpWriter.WriteChecksumIPv4(dst4, src4);
+        }
+        else
+        {
+            Ipv6HeaderWriter.TryCreate(packet, out Ipv6HeaderWriter ipWriter);
+            ipWriter.WriteHeader(IpProtocol.Udp, v6Addresses[..16], v6Addresses[16..], hopLimit: 64);
+            udpWriter.WriteChecksumIPv6(v6Addresses[..16], v6Addresses[16..]);
+        }
+        replyLength = EthernetFrame.HeaderLength + packetLength;
+        return plan.Outcome;
+    }
+
+    private const byte Ipv6Fragment = 44;
+
+    private static void WriteMessage(Span<byte> message, int questionEnd, ushort queryFlags, in DnsAnswerPlan plan,
+        DnsSettings settings, bool hasOpt, bool dnssecOk, bool badVersion)
+    {
+        int answers = plan.AnswerCount;
+        var writer = new DnsReplyWriter(message, questionEnd);
+        writer.WriteHeader(queryFlags, settings.RecursionAvailable, plan.Rcode, answers, plan.AuthoritySoa ? 1 : 0, hasOpt ? 1 : 0);
+        const int Question = DnsQuery.HeaderLength;
+        var record = new NameRecord(plan.Record);
+        for (int i = 0; i < answers; i++)
+        {
+            switch (plan.AnswerType)
+            {
+                case DnsQuery.TypeA:
+                    writer.WriteA(Question, settings.Ttl, record.IPv4(i));
+                    break;
+                case DnsQuery.TypeAaaa:
+                    writer.WriteAaaa(Question, settings.Ttl, record.IPv6(i));
+                    break;
+                case DnsQuery.TypePtr:
+                    writer.WritePtr(Question, settings.Ttl, plan.PtrTarget);
+                    break;
+                case DnsQuery.TypeSoa:
+                    writer.WriteSoa(Question + plan.ApexOffset, settings.Ttl, settings.SoaSerial);
+                    break;
+            }
+        }
+        if (plan.AuthoritySoa) writer.WriteSoa(Question + plan.ApexOffset, settings.Ttl, settings.SoaSerial);
+        // BADVERS is 16: its upper eight bits (1) go in the OPT's extended RCODE.
+        if (hasOpt) writer.WriteOpt(settings.UdpPayloadSize, badVersion ? (byte)1 : (byte)0, dnssecOk);
+    }
+
+    private static bool IsPort53(ReadOnlySpan<byte> transport) =>
+        transport.Length >= 4 && BinaryPrimitives.ReadUInt16BigEndian(transport[2..]) == Port;
+
+    // A fragment header (8 bytes) at offset 0 of the fragmented packet, carrying UDP to port 53.
+    private static bool IsFirstFragmentToPort53(ReadOnlySpan<byte> fragment) =>
+        fragment.Length >= 12 && fragment[0] == IpProtocol.Udp &&
+        (BinaryPrimitives.ReadUInt16BigEndian(fragment[2..]) & 0xFFF8) == 0 && IsPort53(fragment[8..]);
+}

@@ -1,0 +1,223 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using VSwitch.Datapath.Frames;
+using VSwitch.Datapath.Peephole.Dns;
+
+namespace VSwitch.Datapath.Tables;
+
+/// <summary>
+/// One immutable snapshot of everything the responders answer from: names (A, AAAA), reverse
+/// names (PTR), neighbours (ARP, ND), local zones and DNS settings.
+/// </summary>
+/// <remarks>
+/// <para>The datapath reads a snapshot through one reference and never locks; a change builds
+/// a new snapshot and swaps the reference (<see cref="TableBinding"/>). The three maps are
+/// <see cref="BlobMap"/>s, so an edit copies only the shards it touches: the new snapshot
+/// shares everything else with the old one.</para>
+/// <para>Keys: names map, the lower-case wire name; reverse and neighbour maps, the 4 or 16
+/// address bytes. Values: a <see cref="NameRecord"/>; the canonical name in wire format as
+/// written in the hosts file; six MAC bytes.</para>
+/// </remarks>
+public sealed class PeepholeTables
+{
+    public static readonly PeepholeTables Empty = new(BlobMap.Empty, BlobMap.Empty, BlobMap.Empty, new DnsSettings());
+
+    private PeepholeTables(BlobMap names, BlobMap reverse, BlobMap neighbors, DnsSettings settings)
+    {
+        Names = names;
+        Reverse = reverse;
+        Neighbors = neighbors;
+        Settings = settings;
+        Zones = settings.Zones.Select(DnsName.KeyFromText).ToArray();
+    }
+
+    public BlobMap Names { get; }
+    public BlobMap Reverse { get; }
+    public BlobMap Neighbors { get; }
+    public DnsSettings Settings { get; }
+
+    /// <summary>The local zones as lower-case wire names.</summary>
+    public byte[][] Zones { get; }
+
+    /// <summary>The MAC that owns an IPv4 address, from the ethers table.</summary>
+    public bool TryGetNeighbor(uint ipv4, out ulong mac)
+    {
+        Span<byte> key = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(key, ipv4);
+        return TryGetNeighbor(key, out mac);
+    }
+
+    /// <summary>The MAC that owns an address (4 or 16 bytes), from the ethers table.</summary>
+    public bool TryGetNeighbor(ReadOnlySpan<byte> address, out ulong mac)
+    {
+        if (Neighbors.TryGet(address, out ReadOnlySpan<byte> value))
+        {
+            mac = MacAddress.Read(value);
+            return true;
+        }
+        mac = 0;
+        return false;
+    }
+
+    /// <summary>Builds a snapshot from parsed table files. Ethers lines naming a host the hosts
+    /// table does not have are errors, reported with their file and line.</summary>
+    public static PeepholeTables Build(IEnumerable<HostsEntry> hosts, IEnumerable<EthersEntry> ethers, DnsSettings settings,
+        string ethersFile, out List<TableError> errors)
+    {
+        errors = [];
+        var hostList = hosts.ToList();
+        var names = new Dictionary<byte[], (List<uint> V4, List<byte[]> V6)>(ByteArrayComparer.Instance);
+        var reverse = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+        foreach (HostsEntry h in hostList)
+        {
+            byte[] address = h.Address.GetAddressBytes();
+            foreach (string name in h.Aliases.Prepend(h.CanonicalName))
+            {
+                byte[] key = DnsName.KeyFromText(name);
+                if (!names.TryGetValue(key, out var rec)) names[key] = rec = ([], []);
+                AddAddress(rec, address);
+            }
+            // The first line for an address names it, as the C library's reverse lookup does.
+            reverse.TryAdd(address, DnsName.FromText(h.CanonicalName));
+        }
+
+        var neighbors = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+        foreach (EthersEntry e in ethers)
+        {
+            var mac = new byte[6];
+            MacAddress.Write(mac, e.Mac);
+            if (e.Address is not null)
+            {
+                neighbors[e.Address.GetAddressBytes()] = mac;
+                continue;
+            }
+            // A host name stands for every address the hosts table gives it, IPv4 and IPv6.
+            if (!names.TryGetValue(DnsName.KeyFromText(e.HostName!), out var rec))
+            {
+                errors.Add(new TableError(ethersFile, e.Line, $"host name '{e.HostName}' is not in the hosts table"));
+                continue;
+            }
+            foreach (uint v4 in rec.V4) neighbors[BigEndian(v4)] = mac;
+            foreach (byte[] v6 in rec.V6) neighbors[v6] = mac;
+        }
+
+        var nameMap = names.ToDictionary(kv => kv.Key, kv => NameRecord.Encode(0, kv.Value.V4, kv.Value.V6), ByteArrayComparer.Instance);
+        AddEmptyNonTerminals(nameMap, settings.Zones.Select(DnsName.KeyFromText).ToArray());
+        return new PeepholeTables(BlobMap.Build(nameMap), BlobMap.Build(reverse), BlobMap.Build(neighbors), settings);
+    }
+
+    /// <summary>A snapshot with one more hosts line: <paramref name="names"/> also resolve to <paramref name="address"/>.</summary>
+    public PeepholeTables WithHost(IPAddress address, IReadOnlyList<string> names)
+    {
+        byte[] bytes = address.GetAddressBytes();
+        var changes = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);
+        foreach (string name in names)
+        {
+            byte[] key = DnsName.KeyFromText(name);
+            var rec = (V4: new List<uint>(), V6: new List<byte[]>());
+            if (Names.TryGet(key, out ReadOnlySpan<byte> old))
+            {
+                var r = new NameRecord(old);
+                for (int i = 0; i < r.IPv4Count; i++) rec.V4.Add(r.IPv4(i));
+                for (int i = 0; i < r.IPv6Count; i++) rec.V6.Add(r.IPv6(i).ToArray());
+            }
+            AddAddress(rec, bytes);
+            changes[key] = NameRecord.Encode(0, rec.V4, rec.V6);
+        }
+        var withEnts = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+        foreach (var (k, v) in changes) withEnts[k] = v!;
+        AddEmptyNonTerminals(withEnts, Zones, Names);
+        foreach (var (k, v) in withEnts) changes[k] = v;
+        BlobMap reverse = Reverse.ContainsKey(bytes) ? Reverse
+            : Reverse.With([new(bytes, DnsName.FromText(names[0]))]);
+        return new PeepholeTables(Names.With(changes), reverse, Neighbors, Settings);
+    }
+
+    /// <summary>A snapshot without <paramref name="name"/> and without the reverse names pointing at it.</summary>
+    /// <remarks>Empty non-terminals the name created are kept: they answer NODATA rather than
+    /// NXDOMAIN until the next full load, which is harmless.</remarks>
+    public PeepholeTables WithoutName(string name)
+    {
+        byte[] key = DnsName.KeyFromText(name);
+        if (!Names.TryGet(key, out ReadOnlySpan<byte> old)) return this;
+        var r = new NameRecord(old);
+        var reverseChanges = new List<KeyValuePair<byte[], byte[]?>>();
+        for (int i = 0; i < r.IPv4Count + r.IPv6Count; i++)
+        {
+            byte[] address = i < r.IPv4Count ? BigEndian(r.IPv4(i)) : r.IPv6(i - r.IPv4Count).ToArray();
+            if (Reverse.TryGet(address, out ReadOnlySpan<byte> target) && SameName(target, key))
+                reverseChanges.Add(new(address, null));
+        }
+        return new PeepholeTables(Names.With([new(key, null)]), Reverse.With(reverseChanges), Neighbors, Settings);
+    }
+
+    /// <summary>A snapshot where <paramref name="address"/> belongs to <paramref name="mac"/> (or to nobody, when null).</summary>
+    public PeepholeTables WithNeighbor(IPAddress address, ulong? mac)
+    {
+        byte[]? value = null;
+        if (mac is ulong m)
+        {
+            value = new byte[6];
+            MacAddress.Write(value, m);
+        }
+        return new PeepholeTables(Names, Reverse, Neighbors.With([new(address.GetAddressBytes(), value)]), Settings);
+    }
+
+    private static bool SameName(ReadOnlySpan<byte> wire, ReadOnlySpan<byte> lowerKey)
+    {
+        if (wire.Length != lowerKey.Length) return false;
+        Span<byte> lower = stackalloc byte[wire.Length];
+        DnsName.ToLower(wire, lower);
+        return lower.SequenceEqual(lowerKey);
+    }
+
+    private static void AddAddress((List<uint> V4, List<byte[]> V6) rec, byte[] address)
+    {
+        if (address.Length == 4)
+        {
+            uint v4 = BinaryPrimitives.ReadUInt32BigEndian(address);
+            if (!rec.V4.Contains(v4)) rec.V4.Add(v4);
+        }
+        else if (!rec.V6.Any(a => a.AsSpan().SequenceEqual(address)))
+        {
+            rec.V6.Add(address);
+        }
+    }
+
+    // Every ancestor of a name inside a local zone, down to the apex, exists (RFC 8020): give
+    // those that have no records of their own an empty record so they answer NODATA.
+    private static void AddEmptyNonTerminals(Dictionary<byte[], byte[]> names, byte[][] zones, BlobMap? existing = null)
+    {
+        byte[] ent = NameRecord.Encode(NameRecord.EmptyNonTerminal, [], []);
+        foreach (byte[] zone in zones)
+        {
+            if (existing?.ContainsKey(zone) != true) names.TryAdd(zone, ent);
+        }
+        foreach (byte[] name in names.Keys.ToList())
+        {
+            foreach (byte[] zone in zones)
+            {
+                if (!DnsName.IsAtOrBelow(name, zone, out _)) continue;
+                ReadOnlySpan<byte> parent = DnsName.Parent(name);
+                while (parent.Length > zone.Length)
+                {
+                    byte[] p = parent.ToArray();
+                    if (existing?.ContainsKey(p) != true) names.TryAdd(p, ent);
+                    parent = DnsName.Parent(parent);
+                }
+            }
+        }
+    }
+
+    private static byte[] BigEndian(uint v4)
+    {
+        var b = new byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(b, v4);
+        return b;
+    }
+
+    /// <summary>True for addresses the tables can hold (IPv4 and IPv6 without scope).</summary>
+    public static bool IsSupported(IPAddress address) =>
+        address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6;
+}
