@@ -27,6 +27,72 @@ public static class BenchFrames
         return f;
     }
 
+    /// <summary>An ARP who-has from <paramref name="from"/> (at <paramref name="fromIp"/>) for <paramref name="target"/>.</summary>
+    public static byte[] ArpRequest(ulong from, uint fromIp, uint target)
+    {
+        var f = new byte[42];
+        WriteMac(f, 0xFFFF_FFFF_FFFF);
+        WriteMac(f.AsSpan(6), from);
+        BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(12), 0x0806);
+        BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(14), 1);
+        BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(16), 0x0800);
+        f[18] = 6;
+        f[19] = 4;
+        BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(20), 1);
+        WriteMac(f.AsSpan(22), from);
+        BinaryPrimitives.WriteUInt32BigEndian(f.AsSpan(28), fromIp);
+        BinaryPrimitives.WriteUInt32BigEndian(f.AsSpan(38), target);
+        return f;
+    }
+
+    /// <summary>A DNS A query for <paramref name="name"/> over IPv4/UDP, checksums right.</summary>
+    public static byte[] DnsQuery(ulong from, ulong to, string name)
+    {
+        var dns = new List<byte> { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
+        foreach (string label in name.Split('.'))
+        {
+            dns.Add((byte)label.Length);
+            dns.AddRange(System.Text.Encoding.ASCII.GetBytes(label));
+        }
+        dns.AddRange(new byte[] { 0, 0, 1, 0, 1 });
+        int udpLength = 8 + dns.Count, ipLength = 20 + udpLength;
+        var f = new byte[14 + ipLength];
+        WriteMac(f, to);
+        WriteMac(f.AsSpan(6), from);
+        BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(12), 0x0800);
+        Span<byte> ip = f.AsSpan(14, 20);
+        ip[0] = 0x45;
+        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)ipLength);
+        ip[8] = 64;
+        ip[9] = 17;
+        BinaryPrimitives.WriteUInt32BigEndian(ip[12..], 0xC612000A);
+        BinaryPrimitives.WriteUInt32BigEndian(ip[16..], 0xC6120035);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Fold(Sum(ip)));
+        Span<byte> udp = f.AsSpan(34);
+        BinaryPrimitives.WriteUInt16BigEndian(udp, 40000);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[2..], 53);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[4..], (ushort)udpLength);
+        dns.ToArray().CopyTo(udp[8..]);
+        ulong pseudo = Sum(f.AsSpan(26, 8)) + 17 + (ulong)udpLength;
+        ushort sum = Fold(pseudo + Sum(udp));
+        BinaryPrimitives.WriteUInt16BigEndian(udp[6..], sum == 0 ? (ushort)0xFFFF : sum);
+        return f;
+    }
+
+    private static ulong Sum(ReadOnlySpan<byte> data)
+    {
+        ulong sum = 0;
+        for (int i = 0; i + 1 < data.Length; i += 2) sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
+        if ((data.Length & 1) != 0) sum += (ulong)data[^1] << 8;
+        return sum;
+    }
+
+    private static ushort Fold(ulong sum)
+    {
+        while (sum > 0xFFFF) sum = (sum & 0xFFFF) + (sum >> 16);
+        return (ushort)~sum;
+    }
+
     private static void WriteMac(Span<byte> dst, ulong mac)
     {
         BinaryPrimitives.WriteUInt16BigEndian(dst, (ushort)(mac >> 32));

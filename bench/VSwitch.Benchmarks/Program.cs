@@ -1,5 +1,11 @@
 using BenchmarkDotNet.Running;
+using VSwitch.Benchmarks;
 
-// Run all: dotnet run -c Release --project bench/VSwitch.Benchmarks -- --filter '*'
-// Quicker: add --job short. Results land in BenchmarkDotNet.Artifacts/.
+// Micro benchmarks: dotnet run -c Release --project bench/VSwitch.Benchmarks -- --filter '*' [--job short]
+// Table scale report: dotnet run -c Release --project bench/VSwitch.Benchmarks -- tables
+if (args is ["tables"])
+{
+    TableScale.Run();
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
