@@ -1,5 +1,4 @@
 using VSwitch.Daemon.Ports;
-using VSwitch.Daemon.Ports.Pcap;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Ports;
@@ -47,9 +46,9 @@ try
     {
         PortSpec s = specs[i];
         string name = specs.Count(o => o.Name == s.Name) > 1 ? $"{s.Name}#{i}" : s.Name;
-        var port = new PcapFilePort(name, s.Input, s.Output, pool, clock);
+        IPort port = PortFactory.Open(s with { Name = name }, pool, clock);
         ports.Add(port);
-        loop.AddPort(port, PortConfig.Default);
+        loop.AddPort(port, s.Config);
     }
     long frames = CaptureReplay.Run(loop, clock);
     Console.WriteLine($"replayed {frames} frames");

@@ -1,11 +1,22 @@
+using VSwitch.Datapath.Ports;
+
 namespace VSwitch.Daemon.Ports;
 
-/// <summary>A port as written on the command line or in the config file: <c>KIND:ARGUMENTS</c>.</summary>
-/// <remarks>Kinds: <c>pcap-file:IN[,OUT]</c> (either may be empty). Later kinds (<c>tap:</c>,
-/// <c>afpacket:</c>, <c>pcap:</c>) parse here too.</remarks>
-public sealed record PortSpec(string Kind, string Name, string? Input, string? Output)
+/// <summary>A port as written on the command line, in the config file or to <c>vswitchctl port add</c>.</summary>
+/// <remarks>
+/// Syntax: <c>KIND:ARG[,ARG][,key=value...]</c>. Kinds: <c>tap:NAME</c>, <c>afpacket:IFNAME</c>,
+/// <c>pcap:IFNAME</c>, <c>pcap-file:IN[,OUT]</c> (either may be empty). Options, for every kind:
+/// <c>vlan=N</c> (access port, the default is VLAN 1), <c>trunk=N,M-K</c> written as
+/// <c>trunk=N;M-K</c>, <c>mtu=BYTES</c> (default 1500), <c>name=NAME</c> (the port's name; default the
+/// device or file name), <c>keep</c> (tap only: keep a TAP device the switch created when it stops).
+/// </remarks>
+public sealed record PortSpec(string Kind, string Name, string? Input, string? Output, PortConfig Config, bool Keep)
 {
-    public const string PcapFile = "pcap-file";
+    public const string Tap = "tap", AfPacket = "afpacket", Pcap = "pcap", PcapFile = "pcap-file";
+    private static readonly string[] Kinds = [Tap, AfPacket, Pcap, PcapFile];
+
+    /// <summary>The text this spec was parsed from, for listings.</summary>
+    public string Text { get; init; } = "";
 
     public static bool TryParse(string text, out PortSpec? spec, out string error)
     {
@@ -14,27 +25,84 @@ public sealed record PortSpec(string Kind, string Name, string? Input, string? O
         int colon = text.IndexOf(':', StringComparison.Ordinal);
         if (colon <= 0)
         {
-            error = $"port '{text}' is not KIND:ARGUMENTS";
+            error = $"port '{text}' is not KIND:ARGUMENTS (kinds: {string.Join(", ", Kinds)})";
             return false;
         }
-        string kind = text[..colon], rest = text[(colon + 1)..];
-        switch (kind)
+        string kind = text[..colon];
+        if (!Kinds.Contains(kind))
         {
-            case PcapFile:
-                string[] parts = rest.Split(',');
-                string? input = parts[0].Length > 0 ? parts[0] : null;
-                string? output = parts.Length > 1 && parts[1].Length > 0 ? parts[1] : null;
-                if (parts.Length > 2 || (input is null && output is null))
-                {
-                    error = $"port '{text}': pcap-file takes IN[,OUT] with at least one of them";
-                    return false;
-                }
-                string name = Path.GetFileNameWithoutExtension(input ?? output!);
-                spec = new PortSpec(kind, name, input, output);
-                return true;
-            default:
-                error = $"port '{text}': unknown kind '{kind}' (known: {PcapFile})";
-                return false;
+            error = $"port '{text}': unknown kind '{kind}' (kinds: {string.Join(", ", Kinds)})";
+            return false;
         }
+        var positional = new List<string>();
+        string? name = null;
+        VlanMode vlans = VlanMode.Access();
+        int mtu = PortConfig.DefaultMtu;
+        bool keep = false;
+        foreach (string part in text[(colon + 1)..].Split(','))
+        {
+            int eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq < 0)
+            {
+                if (part == "keep") keep = true;
+                else positional.Add(part);
+                continue;
+            }
+            string key = part[..eq], value = part[(eq + 1)..];
+            switch (key)
+            {
+                case "name" when IsDeviceName(value):
+                    name = value;
+                    break;
+                case "vlan" or "trunk":
+                    if (!VlanMode.TryParse((key == "vlan" ? "access:" : "trunk:") + value.Replace(';', ','), out VlanMode? mode, out string vlanError))
+                    {
+                        error = $"port '{text}': {vlanError}";
+                        return false;
+                    }
+                    vlans = mode!;
+                    break;
+                case "mtu" when int.TryParse(value, out int m) && m is >= 68 and <= 65535:
+                    mtu = m;
+                    break;
+                default:
+                    error = $"port '{text}': bad option '{part}' (options: name=NAME, vlan=N, trunk=N;M-K, mtu=68..65535, keep)";
+                    return false;
+            }
+        }
+
+        string? input = null, output = null;
+        if (kind == PcapFile)
+        {
+            input = positional.ElementAtOrDefault(0) is { Length: > 0 } i ? i : null;
+            output = positional.ElementAtOrDefault(1) is { Length: > 0 } o ? o : null;
+            if (positional.Count is < 1 or > 2 || (input is null && output is null))
+            {
+                error = $"port '{text}': pcap-file takes IN[,OUT] with at least one of them";
+                return false;
+            }
+            name ??= Path.GetFileNameWithoutExtension(input ?? output!);
+        }
+        else
+        {
+            if (positional.Count != 1 || !IsDeviceName(positional[0]))
+            {
+                error = $"port '{text}': {kind} takes one interface name (1-15 characters, no '/', ':' or spaces)";
+                return false;
+            }
+            input = positional[0];
+            name ??= positional[0];
+            if (keep && kind != Tap)
+            {
+                error = $"port '{text}': 'keep' applies to tap ports only";
+                return false;
+            }
+        }
+        spec = new PortSpec(kind, name, input, output, new PortConfig(vlans, mtu), keep) { Text = text };
+        return true;
     }
+
+    /// <summary>Linux interface names: 1-15 bytes, no slash, colon or white space.</summary>
+    public static bool IsDeviceName(string name) =>
+        name.Length is >= 1 and <= 15 && name.All(c => c > ' ' && c < 127 && c is not ('/' or ':'));
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Counters;
 using VSwitch.Datapath.Peephole;
@@ -29,6 +30,9 @@ public sealed class ForwardingLoop
     private readonly IngressStage _ingress;
     private readonly L2Stage _l2;
     private readonly EgressStage _egress;
+
+    // Work other threads hand to the loop: the loop is the only thread that touches its state.
+    private readonly ConcurrentQueue<Action> _commands = new();
 
     // Twice a burst, so the peephole may append frames to a full burst.
     private readonly FrameDescriptor[] _burst = new FrameDescriptor[Burst.MaxSize * 2];
@@ -71,9 +75,31 @@ public sealed class ForwardingLoop
         Ports.Remove(id);
     }
 
+    /// <summary>Runs <paramref name="work"/> on the loop's thread between two rounds and returns its result.</summary>
+    /// <remarks>This is how the control plane reads counters, edits the MAC table or adds a port
+    /// without a lock on the hot path: the loop checks for work once per round. The task
+    /// completes when the loop has run it; if the loop is not running, call <see cref="RunOnce"/>.</remarks>
+    public Task<T> Invoke<T>(Func<ForwardingLoop, T> work)
+    {
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _commands.Enqueue(() =>
+        {
+            try
+            {
+                done.SetResult(work(this));
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        });
+        return done.Task;
+    }
+
     /// <summary>Polls every port once, forwarding what arrived. Returns the number of frames received.</summary>
     public int RunOnce()
     {
+        while (!_commands.IsEmpty && _commands.TryDequeue(out Action? command)) command();
         long now = _clock.NowNanoseconds;
         int received = 0;
         for (int id = 0; id < Ports.Span; id++)
