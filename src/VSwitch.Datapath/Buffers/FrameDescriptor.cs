@@ -51,6 +51,10 @@ public struct FrameDescriptor
 public enum FrameFlags : byte
 {
     None = 0,
-    /// <summary>The sender left the L4 checksum to be completed (kernel checksum offload).</summary>
+    /// <summary>The sender left the L4 checksum to be completed (kernel checksum offload); the
+    /// slot's <see cref="FrameOffload"/> says where (<c>CsumStart</c>, <c>CsumOffset</c>).</summary>
     ChecksumPartial = 1,
+    /// <summary>A segmentation-offload super-frame (up to 64 KiB of TCP): the slot's
+    /// <see cref="FrameOffload"/> gives the segment size; a port that cannot take it gets it segmented.</summary>
+    Gso = 2,
 }

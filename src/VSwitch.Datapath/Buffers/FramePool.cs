@@ -28,6 +28,7 @@ public sealed unsafe class FramePool : IDisposable
 
     private readonly byte* _block;
     private readonly int[] _free;
+    private readonly FrameOffload[] _offloads;
     private readonly bool[] _rented;
     private int _freeCount;
 
@@ -44,6 +45,7 @@ public sealed unsafe class FramePool : IDisposable
         _block = (byte*)NativeMemory.AlignedAlloc((nuint)slotCount * (nuint)SlotSize, 4096);
         _free = new int[slotCount];
         _rented = new bool[slotCount];
+        _offloads = new FrameOffload[slotCount];
         for (int i = 0; i < slotCount; i++) _free[i] = slotCount - 1 - i;
         _freeCount = slotCount;
     }
@@ -93,6 +95,11 @@ public sealed unsafe class FramePool : IDisposable
     /// <summary>The bytes of the frame a descriptor points at.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Span<byte> Frame(in FrameDescriptor frame) => Slot(frame.Slot).Slice(frame.Offset, frame.Length);
+
+    /// <summary>The offload facts of the frame in a slot; meaningful only when the descriptor's
+    /// <see cref="FrameFlags"/> say so.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref FrameOffload Offload(int slot) => ref _offloads[slot];
 
     /// <summary>The native address of a slot, for ports that hand it to the kernel.</summary>
     public byte* SlotAddress(int slot) => _block + (nint)slot * SlotSize;

@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Counters;
 using VSwitch.Datapath.Frames;
@@ -44,44 +44,44 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
             PeepholeTables? tables = binding[d.VlanId];
             if (tables is null) continue;
             Span<byte> buffer = pool.Slot(d.Slot)[d.Offset..];
-            ushort etherType = BinaryPrimitives.ReadUInt16BigEndian(buffer[12..]);
-            int reply = etherType switch
-            {
-                EtherType.Arp => AnswerArp(ref d, buffer, tables),
-                EtherType.IPv4 or EtherType.IPv6 => AnswerIp(ref d, buffer, etherType, tables),
-                _ => 0,
-            };
+            Candidate candidate = PeepholeClassifier.Classify(buffer[..d.Length]);
+            if (candidate == Candidate.None) continue;
+            int reply = Answer(ref d, buffer, candidate, tables);
             if (reply > 0)
             {
                 d.Length = reply;
                 d.InPort = PortIds.Responder;
+                // The reply is written whole, checksums included: nothing is left for a NIC to finish.
+                d.Flags = FrameFlags.None;
             }
         }
         return count;
     }
 
-    private int AnswerArp(ref FrameDescriptor d, Span<byte> buffer, PeepholeTables tables)
+    // The responders and their counters: reached only by candidates, so kept out of the loop above.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int Answer(ref FrameDescriptor d, Span<byte> buffer, Candidate candidate, PeepholeTables tables)
     {
-        ArpOutcome? outcome = ArpResponder.TryAnswer(buffer, d.Length, tables, out int reply);
-        if (outcome is ArpOutcome o) ports[d.InPort]!.Counters.Arp[(int)o]++;
-        return reply;
-    }
-
-    private int AnswerIp(ref FrameDescriptor d, Span<byte> buffer, ushort etherType, PeepholeTables tables)
-    {
-        PortCounters counters = ports[d.InPort]!.Counters;
-        if (etherType == EtherType.IPv6 && IsIcmpv6(buffer, d.Length))
+        AttachedPort port = ports[d.InPort]!;
+        PortCounters counters = port.Counters;
+        int reply;
+        switch (candidate)
         {
-            NdOutcome? nd = NeighborResponder.TryAnswer(buffer, d.Length, d.Flags, tables, out int ndReply);
-            if (nd is NdOutcome n) counters.Nd[(int)n]++;
-            return ndReply;
+            case Candidate.Arp:
+                if (ArpResponder.TryAnswer(buffer, d.Length, tables, out reply) is ArpOutcome arp) counters.Arp[(int)arp]++;
+                break;
+            case Candidate.Neighbor:
+                if (NeighborResponder.TryAnswer(buffer, d.Length, d.Flags, tables, out reply) is NdOutcome nd)
+                {
+                    counters.Nd[(int)nd]++;
+                    break;
+                }
+                // Behind a hop-by-hop header there may be a DNS query rather than a solicitation.
+                goto default;
+            default:
+                if (DnsResponder.TryAnswer(buffer, d.Length, d.Flags, port.Config.Mtu, tables, out reply) is DnsOutcome dns) counters.Dns[(int)dns]++;
+                break;
         }
-        DnsOutcome? dns = DnsResponder.TryAnswer(buffer, d.Length, d.Flags, ports[d.InPort]!.Config.Mtu, tables, out int reply);
-        if (dns is DnsOutcome o) counters.Dns[(int)o]++;
         return reply;
     }
-
-    // A cheap look at the next-header byte before handing the frame to the ND responder.
-    private static bool IsIcmpv6(ReadOnlySpan<byte> buffer, int length) =>
-        length > EthernetFrame.HeaderLength + 6 && buffer[EthernetFrame.HeaderLength + 6] is IpProtocol.IcmpV6 or IpProtocol.HopByHop;
 }

@@ -25,6 +25,10 @@ public interface IPort : IDisposable
     int Receive(Span<FrameDescriptor> burst);
 
     int Transmit(ReadOnlySpan<FrameDescriptor> burst);
+
+    /// <summary>True when the port can send frames with a partial checksum or as TCP super-frames
+    /// (it passes a virtio-net header to the kernel); the switch finishes both for other ports.</summary>
+    bool TakesOffloads => false;
 }
 
 /// <summary>A port whose frames carry timestamps of their own (a capture being replayed).</summary>

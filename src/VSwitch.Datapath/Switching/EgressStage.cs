@@ -1,5 +1,6 @@
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Counters;
+using VSwitch.Datapath.Offload;
 using VSwitch.Datapath.Pipeline;
 
 namespace VSwitch.Datapath.Switching;
@@ -20,6 +21,7 @@ public sealed class EgressStage(FramePool pool, PortTable ports)
     private readonly ushort[] _dirty = new ushort[PortIds.MaxPorts];
     private readonly bool[] _isDirty = new bool[PortIds.MaxPorts];
     private int _dirtyCount;
+    private readonly FrameDescriptor[] _segments = new FrameDescriptor[64];
 
     /// <summary>Counters of the responder pseudo-port (frames it injected that were then dropped).</summary>
     public PortCounters ResponderCounters => _responderCounters;
@@ -87,6 +89,7 @@ public sealed class EgressStage(FramePool pool, PortTable ports)
             copy.Slot = slot;
             copy.Offset = FramePool.Headroom;
             pool.Frame(original).CopyTo(pool.Slot(slot)[FramePool.Headroom..]);
+            pool.Offload(slot) = pool.Offload(original.Slot);
             Enqueue(copy, target);
         }
         Enqueue(original, targets[last]);
@@ -95,9 +98,14 @@ public sealed class EgressStage(FramePool pool, PortTable ports)
     private void Enqueue(FrameDescriptor d, ushort egress)
     {
         AttachedPort? port = ports[egress];
+        if ((d.Flags & (FrameFlags.ChecksumPartial | FrameFlags.Gso)) != 0 && port is not null && !port.Port.TakesOffloads)
+        {
+            FinishOffloads(d, egress, port);
+            return;
+        }
         DropReason reason = port is null || !port.Port.IsUp ? DropReason.PortDown
             : !port.Config.Vlans.Carries(d.VlanId) ? DropReason.VlanNotAllowed
-            : d.Length - 14 > port.Config.Mtu ? DropReason.OverMtu
+            : d.Length - 14 > port.Config.Mtu && (d.Flags & FrameFlags.Gso) == 0 ? DropReason.OverMtu
             : DropReason.None;
         if (reason != DropReason.None)
         {
@@ -113,6 +121,32 @@ public sealed class EgressStage(FramePool pool, PortTable ports)
             _isDirty[egress] = true;
             _dirty[_dirtyCount++] = egress;
         }
+    }
+
+    // The port cannot take what the kernel left undone: cut super-frames into segments and
+    // finish partial checksums here, then queue the result like any frame.
+    private void FinishOffloads(FrameDescriptor d, ushort egress, AttachedPort port)
+    {
+        if ((d.Flags & FrameFlags.Gso) != 0)
+        {
+            int n = GsoSegmenter.Segment(pool, d, _segments);
+            pool.Return(d.Slot);
+            if (n < 0)
+            {
+                port.Counters.Drops[(int)DropReason.NoBuffer]++;
+                return;
+            }
+            for (int i = 0; i < n; i++) Enqueue(_segments[i], egress);
+            return;
+        }
+        if (!ChecksumOffload.Complete(pool.Frame(d), pool.Offload(d.Slot)))
+        {
+            port.Counters.Drops[(int)DropReason.Malformed]++;
+            pool.Return(d.Slot);
+            return;
+        }
+        d.Flags &= ~FrameFlags.ChecksumPartial;
+        Enqueue(d, egress);
     }
 
     private static void FlushPort(AttachedPort port)

@@ -66,7 +66,8 @@ public sealed class IngressStage(FramePool pool, PortTable ports)
         ushort typeOrLength = BinaryPrimitives.ReadUInt16BigEndian(frame[(header - 2)..]);
         int payload = d.Length - header;
         if (typeOrLength < EtherType.MinimumEtherType && typeOrLength > payload) return DropReason.Malformed;
-        if (payload > port.Config.Mtu) return DropReason.OverMtu;
+        // A segmentation-offload super-frame is over the MTU by design; its segments will not be.
+        if (payload > port.Config.Mtu && (d.Flags & FrameFlags.Gso) == 0) return DropReason.OverMtu;
 
         if (tagged) VlanTagging.Strip(pool, ref d);
         d.Tci = tci;

@@ -20,6 +20,7 @@ public static class VlanTagging
         slot.Slice(start, 12).CopyTo(slot.Slice(start + TagLength, 12));
         frame.Offset = (ushort)(start + TagLength);
         frame.Length -= TagLength;
+        ShiftOffloadOffsets(pool, frame, -TagLength);
     }
 
     /// <summary>Inserts a tag carrying <paramref name="tci"/> after the source MAC.</summary>
@@ -38,5 +39,15 @@ public static class VlanTagging
         BinaryPrimitives.WriteUInt16BigEndian(slot[(start + 14)..], tci);
         frame.Offset = (ushort)start;
         frame.Length += TagLength;
+        ShiftOffloadOffsets(pool, frame, TagLength);
+    }
+
+    // Offload offsets count from the frame's first byte, so a tag moves them.
+    private static void ShiftOffloadOffsets(FramePool pool, in FrameDescriptor frame, int by)
+    {
+        if ((frame.Flags & (FrameFlags.ChecksumPartial | FrameFlags.Gso)) == 0) return;
+        ref FrameOffload o = ref pool.Offload(frame.Slot);
+        if ((frame.Flags & FrameFlags.ChecksumPartial) != 0) o.CsumStart = (ushort)(o.CsumStart + by);
+        if ((frame.Flags & FrameFlags.Gso) != 0) o.HeaderLength = (ushort)(o.HeaderLength + by);
     }
 }
