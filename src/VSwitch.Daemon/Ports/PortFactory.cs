@@ -1,4 +1,5 @@
 using VSwitch.Daemon.Ports.Pcap;
+using VSwitch.Daemon.Ports.Tap;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Ports;
@@ -16,6 +17,7 @@ public static class PortFactory
             return spec.Kind switch
             {
                 PortSpec.PcapFile => new PcapFilePort(spec.Name, spec.Input, spec.Output, pool, clock),
+                PortSpec.Tap => new TapPort(spec.Input!, pool, spec.Keep),
                 _ => throw new PortOpenException($"{spec.Text}: {spec.Kind} ports are not available in this build"),
             };
         }

@@ -20,7 +20,7 @@ internal static unsafe partial class LibC
     public const int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_LOCKED = 0x2000;
     public const int MSG_DONTWAIT = 0x40;
     public const short POLLIN = 1, POLLERR = 8, POLLHUP = 16, POLLNVAL = 32;
-    public const int EINTR = 4, EAGAIN = 11, ENOBUFS = 105;
+    public const int EINTR = 4, EIO = 5, ENXIO = 6, EBADF = 9, EAGAIN = 11, ENODEV = 19, ENETDOWN = 100, ENOBUFS = 105, EBADFD = 77;
     public const ushort ETH_P_ALL = 0x0003;
 
     [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

@@ -1,0 +1,39 @@
+namespace VSwitch.IntegrationTests.Infrastructure;
+
+/// <summary>A test host: a network namespace with loopback up, deleted on dispose (also when a test fails).</summary>
+/// <remarks>Addresses come from 198.18.0.0/15 and 2001:db8::/32 only, and no namespace gets a
+/// default route: nothing a test sends can leave the machine.</remarks>
+public sealed class NetNamespace : IDisposable
+{
+    private static int _counter;
+
+    public NetNamespace(string role)
+    {
+        Name = $"vsit-{Environment.ProcessId % 100000}-{Interlocked.Increment(ref _counter)}-{role}";
+        Sh.Run("ip", "netns", "add", Name);
+        Exec("ip", "link", "set", "lo", "up");
+    }
+
+    public string Name { get; }
+
+    /// <summary>Runs a command inside the namespace; throws on failure.</summary>
+    public string Exec(string file, params string[] args) => Sh.Run("ip", ["netns", "exec", Name, file, .. args]);
+
+    public Sh.Result TryExec(string file, params string[] args) => Sh.Try("ip", ["netns", "exec", Name, file, .. args]);
+
+    public Sh.Result TryExec(TimeSpan timeout, string file, params string[] args) => Sh.Try(timeout, "ip", ["netns", "exec", Name, file, .. args]);
+
+    /// <summary>Moves <paramref name="device"/> here, renames it <paramref name="inside"/>, gives it addresses and brings it up.</summary>
+    public void Adopt(string device, string inside, string ipv4Cidr, string? ipv6Cidr = null, string? mac = null)
+    {
+        Sh.Run("ip", "link", "set", device, "netns", Name);
+        if (device != inside) Exec("ip", "link", "set", device, "name", inside);
+        if (mac is not null) Exec("ip", "link", "set", inside, "address", mac);
+        Exec("ip", "addr", "add", ipv4Cidr, "dev", inside);
+        // nodad: the address is usable at once instead of after duplicate-address detection.
+        if (ipv6Cidr is not null) Exec("ip", "addr", "add", ipv6Cidr, "dev", inside, "nodad");
+        Exec("ip", "link", "set", inside, "up");
+    }
+
+    public void Dispose() => Sh.Try("ip", "netns", "del", Name);
+}

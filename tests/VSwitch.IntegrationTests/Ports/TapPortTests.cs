@@ -1,0 +1,30 @@
+using VSwitch.Daemon.Ports.Tap;
+using VSwitch.IntegrationTests.Infrastructure;
+
+namespace VSwitch.IntegrationTests.Ports;
+
+public class TapPortTests
+{
+    private static string DeviceName(char which) => $"vsit{Environment.ProcessId % 100000}{which}";
+
+    [Fact]
+    public async Task Ping_TwoHostsOnTapPorts_IPv4AndIPv6Answered()
+    {
+        Privileges.RequireRoot();
+        using var h1 = new NetNamespace("h1");
+        using var h2 = new NetNamespace("h2");
+        using var sw = new InProcessSwitch();
+        sw.Add(new TapPort(DeviceName('a'), sw.Pool));
+        sw.Add(new TapPort(DeviceName('b'), sw.Pool));
+        sw.Start();
+        // The devices move into the hosts' namespaces; the switch keeps them through its descriptors.
+        h1.Adopt(DeviceName('a'), "eth0", "198.18.0.1/24", "2001:db8::1/64");
+        h2.Adopt(DeviceName('b'), "eth0", "198.18.0.2/24", "2001:db8::2/64");
+
+        Sh.Result v4 = h1.TryExec("ping", "-c", "3", "-i", "0.2", "-W", "2", "198.18.0.2");
+        Sh.Result v6 = h2.TryExec("ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "2001:db8::1");
+        string counters = string.Join(", ", await sw.Loop.Invoke(l => l.CounterSnapshot().Where(kv => kv.Value != 0).Select(kv => $"{kv.Key}={kv.Value}").ToList()));
+        Assert.True(v4.Stdout.Contains("3 received", StringComparison.Ordinal), v4.Stdout + v4.Stderr + counters);
+        Assert.True(v6.Stdout.Contains("3 received", StringComparison.Ordinal), v6.Stdout + v6.Stderr + counters);
+    }
+}
