@@ -1,3 +1,4 @@
+using VSwitch.Daemon.Ports.AfPacket;
 using VSwitch.Daemon.Ports.Pcap;
 using VSwitch.Daemon.Ports.Tap;
 using VSwitch.Datapath.Buffers;
@@ -18,6 +19,7 @@ public static class PortFactory
             {
                 PortSpec.PcapFile => new PcapFilePort(spec.Name, spec.Input, spec.Output, pool, clock),
                 PortSpec.Tap => new TapPort(spec.Input!, pool, spec.Keep),
+                PortSpec.AfPacket => new AfPacketPort(spec.Input!, pool),
                 _ => throw new PortOpenException($"{spec.Text}: {spec.Kind} ports are not available in this build"),
             };
         }
