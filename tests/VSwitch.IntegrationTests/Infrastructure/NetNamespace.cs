@@ -35,5 +35,34 @@ public sealed class NetNamespace : IDisposable
         Exec("ip", "link", "set", inside, "up");
     }
 
+    /// <summary>Runs <paramref name="work"/> on a thread that has entered this namespace, so the
+    /// sockets it creates live here (a socket keeps its namespace for life).</summary>
+    public T Inside<T>(Func<T> work)
+    {
+        T result = default!;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var handle = File.OpenHandle($"/var/run/netns/{Name}");
+                if (setns((int)handle.DangerousGetHandle(), 0x40000000) != 0)
+                    throw new InvalidOperationException($"setns({Name}) failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+                result = work();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        if (failure is not null) throw new InvalidOperationException("in namespace " + Name, failure);
+        return result;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int setns(int fd, int type);
+
     public void Dispose() => Sh.Try("ip", "netns", "del", Name);
 }

@@ -59,6 +59,8 @@ public sealed unsafe class AfPacketPort : IPort, IPollablePort
             SetInt(LibC.SOL_PACKET, LibC.PACKET_VNET_HDR, 1, "PACKET_VNET_HDR");
             SetInt(LibC.SOL_PACKET, LibC.PACKET_IGNORE_OUTGOING, 1, "PACKET_IGNORE_OUTGOING");
             SetInt(LibC.SOL_PACKET, LibC.PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS");
+            // Without a copy threshold, a frame larger than a ring frame is only truncated, never queued whole.
+            SetInt(LibC.SOL_PACKET, LibC.PACKET_COPY_THRESH, 1, "PACKET_COPY_THRESH");
             SetInt(LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, 4 << 20, "SO_RCVBUFFORCE");
             SetInt(LibC.SOL_SOCKET, LibC.SO_SNDBUFFORCE, 4 << 20, "SO_SNDBUFFORCE");
             // tpacket_req: block size, block count, frame size, frame count.

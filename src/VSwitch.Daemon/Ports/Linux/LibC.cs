@@ -13,7 +13,7 @@ internal static unsafe partial class LibC
     public const int AF_UNIX = 1, AF_INET = 2, AF_PACKET = 17, SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
     public const int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_SNDBUF = 7, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33, SO_ERROR = 4;
     public const int SOL_PACKET = 263;
-    public const int PACKET_ADD_MEMBERSHIP = 1, PACKET_RX_RING = 5, PACKET_VERSION = 10, PACKET_HDRLEN = 11,
+    public const int PACKET_ADD_MEMBERSHIP = 1, PACKET_RX_RING = 5, PACKET_COPY_THRESH = 7, PACKET_VERSION = 10, PACKET_HDRLEN = 11,
         PACKET_TX_RING = 13, PACKET_VNET_HDR = 15, PACKET_QDISC_BYPASS = 20, PACKET_IGNORE_OUTGOING = 23;
     public const int PACKET_MR_PROMISC = 1;
     public const int TPACKET_V2 = 1;
@@ -70,6 +70,9 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "eventfd", SetLastError = true)]
     public static partial int EventFd(uint initial, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "setns", SetLastError = true)]
+    public static partial int SetNs(int fd, int type);
 
     [LibraryImport(Lib, EntryPoint = "if_nametoindex", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial uint IfNameToIndex(string name);
