@@ -93,6 +93,7 @@ public sealed class ForwardingLoop
                 done.SetException(e);
             }
         });
+        _options.Waiter?.Wake();
         return done.Task;
     }
 
@@ -139,7 +140,7 @@ public sealed class ForwardingLoop
             }
             else
             {
-                _options.Idle.Wait(idleRounds);
+                _options.Idle.Wait(idleRounds, this, _options.Waiter);
                 if (idleRounds < int.MaxValue) idleRounds++;
             }
         }

@@ -6,7 +6,8 @@ namespace VSwitch.Datapath.Pipeline;
 /// at once adds the sleep to the first frame after a quiet spell. The policy escalates:
 /// spin for <see cref="SpinRounds"/> empty polls (no latency added), then yield the core for
 /// <see cref="YieldRounds"/> polls (cheap if nothing else wants it), then sleep
-/// <see cref="SleepMicroseconds"/> per poll until traffic returns.
+/// <see cref="SleepMicroseconds"/> per poll until traffic returns. With an <see cref="IIdleWaiter"/>
+/// the sleep ends the moment a port has frames, so it can be long without adding latency.
 /// </remarks>
 public sealed record IdlePolicy(int SpinRounds = 2000, int YieldRounds = 200, int SleepMicroseconds = 1000)
 {
@@ -17,7 +18,7 @@ public sealed record IdlePolicy(int SpinRounds = 2000, int YieldRounds = 200, in
     public static IdlePolicy BusyPoll { get; } = new(int.MaxValue, 0, 0);
 
     /// <summary>Waits after an empty poll, <paramref name="idleRounds"/> being how many empty polls in a row there were.</summary>
-    public void Wait(int idleRounds)
+    public void Wait(int idleRounds, ForwardingLoop loop, IIdleWaiter? waiter)
     {
         if (idleRounds < SpinRounds)
         {
@@ -29,7 +30,8 @@ public sealed record IdlePolicy(int SpinRounds = 2000, int YieldRounds = 200, in
         }
         else if (SleepMicroseconds > 0)
         {
-            Thread.Sleep(TimeSpan.FromMicroseconds(SleepMicroseconds));
+            if (waiter is not null) waiter.Wait(loop, TimeSpan.FromMicroseconds(SleepMicroseconds));
+            else Thread.Sleep(TimeSpan.FromMicroseconds(SleepMicroseconds));
         }
     }
 }

@@ -14,6 +14,9 @@ public sealed class PortTable
 
     public PortTable() => Array.Fill(_floodLists, NoPorts);
 
+    /// <summary>Changes whenever a port is added or removed (so a waiter knows to rebuild its descriptor list).</summary>
+    public int Version { get; private set; }
+
     /// <summary>One past the highest port number in use.</summary>
     public int Span { get; private set; }
 
@@ -51,6 +54,7 @@ public sealed class PortTable
 
     private void RebuildFloodLists()
     {
+        Version++;
         var lists = new List<ushort>[_floodLists.Length];
         foreach (AttachedPort p in All)
         {

@@ -14,6 +14,9 @@ public sealed record SwitchOptions
     /// <summary>What the loop does when a poll of every port found nothing.</summary>
     public IdlePolicy Idle { get; init; } = IdlePolicy.Default;
 
+    /// <summary>What the loop sleeps in when idle (the daemon's poll on port descriptors), or null to sleep plainly.</summary>
+    public IIdleWaiter? Waiter { get; init; }
+
     /// <summary>MAC table slots examined for expiry per loop round.</summary>
     public int SweepSlotsPerRound { get; init; } = 64;
 }

@@ -1,3 +1,4 @@
+using VSwitch.Daemon.Ports.Linux;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Ports;
@@ -12,10 +13,14 @@ public sealed class InProcessSwitch : IDisposable
     private readonly List<IPort> _ports = [];
     private Thread? _thread;
 
-    public InProcessSwitch(IdlePolicy? idle = null)
+    private readonly PollWaiter _waiter = new();
+
+    public InProcessSwitch()
     {
         Pool = new FramePool(2048);
-        Loop = new ForwardingLoop(Pool, MonotonicClock.Instance, new SwitchOptions { Idle = idle ?? IdlePolicy.Default });
+        // As the daemon runs it: spin, yield, then sleep in poll on the ports until a frame arrives.
+        Loop = new ForwardingLoop(Pool, MonotonicClock.Instance,
+            new SwitchOptions { Idle = new IdlePolicy(SleepMicroseconds: 100_000), Waiter = _waiter });
     }
 
     public FramePool Pool { get; }
@@ -40,5 +45,6 @@ public sealed class InProcessSwitch : IDisposable
         foreach (IPort p in _ports) p.Dispose();
         Pool.Dispose();
         _stop.Dispose();
+        _waiter.Dispose();
     }
 }
