@@ -20,7 +20,8 @@ public static class PortFactory
                 PortSpec.PcapFile => new PcapFilePort(spec.Name, spec.Input, spec.Output, pool, clock),
                 PortSpec.Tap => new TapPort(spec.Input!, pool, spec.Keep),
                 PortSpec.AfPacket => new AfPacketPort(spec.Input!, pool),
-                _ => throw new PortOpenException($"{spec.Text}: {spec.Kind} ports are not available in this build"),
+                PortSpec.Pcap => new PcapLivePort(spec.Input!, pool),
+                _ => throw new PortOpenException($"{spec.Text}: unknown port kind {spec.Kind}"),
             };
         }
         catch (Exception e) when (e is not PortOpenException)
