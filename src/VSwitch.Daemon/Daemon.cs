@@ -88,17 +88,19 @@ public sealed partial class Daemon : IAsyncDisposable
     /// <summary>Starts a switch: tables, ports, loop thread, control socket and supervision.</summary>
     /// <param name="config">The configuration, defaults already resolved (<see cref="SwitchConfig.ResolveDefaults"/>).</param>
     /// <param name="logs">Where the daemon logs.</param>
-    /// <param name="givenPorts">Ports opened by the caller and attached as they are (tests: <see cref="MemoryPort"/>s);
-    /// they are supervised but, having no spec, never re-opened.</param>
+    /// <param name="givenPorts">Makes ports in the daemon's frame pool that are attached as they are, after
+    /// those of <see cref="SwitchConfig.Ports"/> (tests: <see cref="MemoryPort"/>s); they are supervised but,
+    /// having no spec, never re-opened.</param>
     /// <param name="clock">The loop's clock; the machine's monotonic clock by default.</param>
     /// <exception cref="IOException">The control socket cannot be created (another vswitchd listens on it, say).</exception>
     public static async Task<Daemon> StartAsync(SwitchConfig config, ILoggerFactory logs,
-        IEnumerable<(IPort Port, PortConfig Config)>? givenPorts = null, IClock? clock = null, CancellationToken cancel = default)
+        Func<FramePool, IEnumerable<(IPort Port, PortConfig Config)>>? givenPorts = null, IClock? clock = null,
+        CancellationToken cancel = default)
     {
         var daemon = new Daemon(config, logs, clock ?? MonotonicClock.Instance);
         try
         {
-            await daemon.StartCoreAsync(givenPorts ?? [], cancel).ConfigureAwait(false);
+            await daemon.StartCoreAsync(givenPorts?.Invoke(daemon._pool) ?? [], cancel).ConfigureAwait(false);
             return daemon;
         }
         catch

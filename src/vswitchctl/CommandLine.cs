@@ -82,7 +82,7 @@ public static class CommandLine
             }
             if (!reply.Ok)
             {
-                await stderr.WriteLineAsync($"vswitchctl: {command.Usage.Split(' ')[0]}: {reply.Error}").ConfigureAwait(false);
+                await stderr.WriteLineAsync($"vswitchctl: {command.Name.Replace('/', ' ')}: {reply.Error}").ConfigureAwait(false);
                 foreach (string line in reply.Errors) await stderr.WriteLineAsync("  " + line).ConfigureAwait(false);
                 return ExitFailed;
             }

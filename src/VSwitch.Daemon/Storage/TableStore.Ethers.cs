@@ -11,11 +11,11 @@ public sealed partial class TableStore
     /// standing for all its addresses), replacing any line for the same target.</summary>
     public Task<TableResult<TableEdit>> AddNeighborAsync(string mac, string target, CancellationToken cancel = default)
     {
-        if (EthersPath is null) return Task.FromResult(TableResult.Fail<TableEdit>("no ethers file is configured"));
+        if (EthersPath is null) return Refuse("no ethers file is configured");
         if (!IsField("MAC address", mac, out string reason) || !IsField("address or name", target, out reason))
-            return Task.FromResult(TableResult.Fail<TableEdit>(reason));
+            return Refuse(reason);
         TableParse<EthersEntry> parse = EthersFileReader.Parse("ethers add", mac + " " + target);
-        if (!parse.Ok) return Task.FromResult(TableResult.Fail<TableEdit>(parse.Errors[0].Reason));
+        if (!parse.Ok) return Refuse(parse.Errors[0].Reason);
         EthersEntry entry = parse.Entries[0];
 
         return EditAsync(s =>
@@ -46,8 +46,8 @@ public sealed partial class TableStore
     /// (lines naming it directly or through a host name) or a host name.</summary>
     public Task<TableResult<TableEdit>> DeleteNeighborAsync(string key, CancellationToken cancel = default)
     {
-        if (EthersPath is null) return Task.FromResult(TableResult.Fail<TableEdit>("no ethers file is configured"));
-        if (!IsField("MAC address, address or name", key, out string reason)) return Task.FromResult(TableResult.Fail<TableEdit>(reason));
+        if (EthersPath is null) return Refuse("no ethers file is configured");
+        if (!IsField("MAC address, address or name", key, out string reason)) return Refuse(reason);
         ulong? mac = null;
         IPAddress? address = null;
         string? name = null;
@@ -62,7 +62,7 @@ public sealed partial class TableStore
             TableParse<HostsEntry> asName = HostsFileReader.Parse("ethers del", "0.0.0.0 " + key);
             if (asAddress.Ok) address = asAddress.Entries[0].Address;
             else if (asName.Ok) name = asName.Entries[0].CanonicalName;
-            else return Task.FromResult(TableResult.Fail<TableEdit>($"'{Clip(key)}' is not a MAC address, an IP address or a host name"));
+            else return Refuse($"'{Clip(key)}' is not a MAC address, an IP address or a host name");
         }
 
         return EditAsync(s =>

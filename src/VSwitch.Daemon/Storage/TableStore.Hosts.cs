@@ -12,17 +12,17 @@ public sealed partial class TableStore
     /// also cover <paramref name="address"/>, as they would after a reload.</remarks>
     public Task<TableResult<TableEdit>> AddHostAsync(string address, IReadOnlyList<string> names, CancellationToken cancel = default)
     {
-        if (HostsPath is null) return Task.FromResult(TableResult.Fail<TableEdit>("no hosts file is configured"));
-        if (!IsField("address", address, out string reason)) return Task.FromResult(TableResult.Fail<TableEdit>(reason));
-        if (names.Count == 0) return Task.FromResult(TableResult.Fail<TableEdit>("give at least one name"));
+        if (HostsPath is null) return Refuse("no hosts file is configured");
+        if (!IsField("address", address, out string reason)) return Refuse(reason);
+        if (names.Count == 0) return Refuse("give at least one name");
         foreach (string n in names)
         {
-            if (!IsField("name", n, out reason)) return Task.FromResult(TableResult.Fail<TableEdit>(reason));
+            if (!IsField("name", n, out reason)) return Refuse(reason);
         }
         // The reader that loads the file checks the line, so it is accepted here exactly when a
         // reload would accept it.
         TableParse<HostsEntry> parse = HostsFileReader.Parse("hosts add", address + " " + string.Join(' ', names));
-        if (!parse.Ok) return Task.FromResult(TableResult.Fail<TableEdit>(parse.Errors[0].Reason));
+        if (!parse.Ok) return Refuse(parse.Errors[0].Reason);
         HostsEntry entry = parse.Entries[0];
         string[] allNames = [entry.CanonicalName, .. entry.Aliases];
 
@@ -49,11 +49,11 @@ public sealed partial class TableStore
     /// canonical and answers reverse queries for its address.</remarks>
     public Task<TableResult<TableEdit>> DeleteHostAsync(string name, CancellationToken cancel = default)
     {
-        if (HostsPath is null) return Task.FromResult(TableResult.Fail<TableEdit>("no hosts file is configured"));
-        if (!IsField("name", name, out string reason)) return Task.FromResult(TableResult.Fail<TableEdit>(reason));
+        if (HostsPath is null) return Refuse("no hosts file is configured");
+        if (!IsField("name", name, out string reason)) return Refuse(reason);
         TableParse<HostsEntry> parse = HostsFileReader.Parse("hosts del", "0.0.0.0 " + name);
         if (!parse.Ok || parse.Entries[0].Aliases.Count > 0)
-            return Task.FromResult(TableResult.Fail<TableEdit>(parse.Errors.Count > 0 ? parse.Errors[0].Reason : "give one name"));
+            return Refuse(parse.Errors.Count > 0 ? parse.Errors[0].Reason : "give one name");
         string target = parse.Entries[0].CanonicalName;
 
         return EditAsync(s =>

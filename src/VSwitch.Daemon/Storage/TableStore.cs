@@ -51,17 +51,19 @@ public sealed partial class TableStore : IDisposable
     /// <summary>The snapshot in service, or null before the first successful load.</summary>
     public PeepholeTables? Current => Volatile.Read(ref _state)?.Tables;
 
+    private long _loads, _loadsRefused, _edits, _editsRefused;
+
     /// <summary>Loads put in service since start (the first one included).</summary>
-    public long Loads { get; private set; }
+    public long Loads => Interlocked.Read(ref _loads);
 
     /// <summary>Loads refused because a file had errors or could not be read.</summary>
-    public long LoadsRefused { get; private set; }
+    public long LoadsRefused => Interlocked.Read(ref _loadsRefused);
 
     /// <summary>Edits written and put in service.</summary>
-    public long Edits { get; private set; }
+    public long Edits => Interlocked.Read(ref _edits);
 
     /// <summary>Edits refused (bad input, nothing to delete, a write that failed).</summary>
-    public long EditsRefused { get; private set; }
+    public long EditsRefused => Interlocked.Read(ref _editsRefused);
 
     private sealed record State(string? HostsText, string? EthersText,
         IReadOnlyList<HostsEntry> Hosts, IReadOnlyList<EthersEntry> Ethers, PeepholeTables Tables);
@@ -107,14 +109,14 @@ public sealed partial class TableStore : IDisposable
             }
             if (errors.Count > 0 || tables is null)
             {
-                LoadsRefused++;
+                Interlocked.Increment(ref _loadsRefused);
                 return TableResult.Fail<TableLoad>(
                     $"the tables were not loaded: {errors.Count} error{(errors.Count == 1 ? "" : "s")}; the tables in service are unchanged",
                     errors.Select(e => e.ToString()).ToList());
             }
             Volatile.Write(ref _state, new State(hostsText, ethersText, hosts.Entries, ethers.Entries, tables));
             _publish(tables);
-            Loads++;
+            Interlocked.Increment(ref _loads);
             return TableResult.Success<TableLoad>(new TableLoad(HostsPath, hosts.Entries.Count, EthersPath, ethers.Entries.Count));
         }
         finally
@@ -145,6 +147,13 @@ public sealed partial class TableStore : IDisposable
 
     public void Dispose() => _gate.Dispose();
 
+    // Input refused before the edit reaches the gate: counted like any refused edit.
+    private Task<TableResult<TableEdit>> Refuse(string reason)
+    {
+        Interlocked.Increment(ref _editsRefused);
+        return Task.FromResult(TableResult.Fail<TableEdit>(reason));
+    }
+
     private static TableResult<T> NotLoaded<T>() where T : class =>
         TableResult.Fail<T>("the tables are not loaded (the last load failed); fix the files and reload");
 
@@ -156,8 +165,7 @@ public sealed partial class TableStore : IDisposable
         {
             State? s = _state;
             TableResult<TableEdit> result = s is null ? NotLoaded<TableEdit>() : edit(s);
-            if (result.Ok) Edits++;
-            else EditsRefused++;
+            Interlocked.Increment(ref result.Ok ? ref _edits : ref _editsRefused);
             return result;
         }
         finally
