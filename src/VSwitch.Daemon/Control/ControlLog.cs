@@ -11,7 +11,7 @@ internal static partial class ControlLog
     [LoggerMessage(101, LogLevel.Information, "Removed a stale control socket at {Path}")]
     public static partial void StaleSocketRemoved(ILogger logger, string path);
 
-    [LoggerMessage(102, LogLevel.Warning, "Control client refused: {Max} clients are connected already")]
+    [LoggerMessage(102, LogLevel.Warning, "Control client refused: {Max} clients are connected already (logged at most once a minute; see control/clients-rejected)")]
     public static partial void ClientRejected(ILogger logger, int max);
 
     [LoggerMessage(103, LogLevel.Debug, "Control client sent a line longer than {Max} bytes; closing it")]

@@ -44,6 +44,7 @@ public sealed class ControlServer : IAsyncDisposable
     private int _disposed;
 
     private long _accepted, _rejected, _requests, _errors, _linesTooLong, _timeouts;
+    private long _lastRejectLog;
 
     private ControlServer(string path, Socket listener, Func<string, JsonElement?, CancellationToken, Task<CommandOutcome>> dispatch,
         ControlServerOptions options, ILogger log)
@@ -147,7 +148,10 @@ public sealed class ControlServer : IAsyncDisposable
 
     private async Task RejectAsync(Socket socket)
     {
-        ControlLog.ClientRejected(_log, _options.MaxClients);
+        // Any local user can open connections, so the warning is rate-limited to one a minute.
+        long now = Environment.TickCount64, last = Interlocked.Read(ref _lastRejectLog);
+        if ((last == 0 || now - last >= 60_000) && Interlocked.CompareExchange(ref _lastRejectLog, now, last) == last)
+            ControlLog.ClientRejected(_log, _options.MaxClients);
         await using var stream = new NetworkStream(socket, ownsSocket: true);
         await TryWriteAsync(stream, ErrorLine($"too many control clients (at most {_options.MaxClients}); try again")).ConfigureAwait(false);
     }

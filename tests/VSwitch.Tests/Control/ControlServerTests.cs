@@ -126,6 +126,35 @@ public class ControlServerTests
     }
 
     [Fact]
+    public async Task OneClientTooMany_ToldSoAndClosed_ServedAgainOnceOthersLeave()
+    {
+        await using TestDaemon d = await TestDaemon.StartAsync();
+        var idle = new List<Socket>();
+        for (int i = 0; i < new ControlServerOptions().MaxClients; i++)
+        {
+            var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await s.ConnectAsync(new UnixDomainSocketEndPoint(d.Socket));
+            idle.Add(s);
+        }
+        using (var extra = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            await extra.ConnectAsync(new UnixDomainSocketEndPoint(d.Socket));
+            Assert.Contains("too many control clients", await ReadAllAsync(extra).WaitAsync(Prompt), StringComparison.Ordinal);
+        }
+        foreach (Socket s in idle) s.Dispose();
+
+        var deadline = DateTime.UtcNow + Prompt;
+        while (true)
+        {
+            await using ControlClient c = await d.ConnectAsync();
+            ControlReply reply = await c.CallAsync("ports").WaitAsync(Prompt);
+            if (reply.Ok) break;
+            Assert.True(DateTime.UtcNow < deadline, reply.Error);
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
     public async Task PeerVanishesMidRequest_ServerCarriesOn()
     {
         await using TestDaemon d = await TestDaemon.StartAsync();
