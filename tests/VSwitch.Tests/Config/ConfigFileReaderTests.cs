@@ -1,5 +1,4 @@
 using VSwitch.Daemon.Config;
-using VSwitch.Datapath.Pipeline;
 
 namespace VSwitch.Tests.Config;
 

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
 using VSwitch.Daemon.Control;
-using VSwitch.Daemon.Control.Protocol;
 
 namespace VSwitch.Tests.Control;
 
