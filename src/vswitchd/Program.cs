@@ -1,75 +1,51 @@
-using VSwitch.Daemon.Ports;
-using VSwitch.Datapath.Buffers;
-using VSwitch.Datapath.Pipeline;
-using VSwitch.Datapath.Ports;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using VSwitch.Daemon;
+using VSwitch.Daemon.Config;
 
-// vswitchd: today it replays pcap-file ports through the switch to the end and prints the
-// counters; live ports, the control socket and the config file follow.
-var specs = new List<PortSpec>();
-var options = new SwitchOptions();
-for (int i = 0; i < args.Length; i++)
+// vswitchd: reads its options (and the config file they name), sets up logging to stderr and
+// hands over to VSwitch.Daemon. Everything it does is documented in docs/configuration.md.
+CommandLineResult parsed = CommandLine.Parse(args);
+if (parsed.Help)
 {
-    string arg = args[i];
-    string Value() => i + 1 < args.Length ? args[++i] : throw Usage($"{arg} needs a value");
-    switch (arg)
+    Console.WriteLine(HelpText());
+    return Daemon.ExitOk;
+}
+if (parsed.Config is not SwitchConfig config)
+{
+    foreach (ConfigError error in parsed.Errors) Console.Error.WriteLine("vswitchd: " + error);
+    Console.Error.WriteLine("vswitchd: try 'vswitchd --help'");
+    return Daemon.ExitUsage;
+}
+
+using ILoggerFactory logs = LoggerFactory.Create(builder => builder
+    .SetMinimumLevel(config.LogLevel)
+    .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+    .AddSimpleConsole(o =>
     {
-        case "--port":
-            if (!PortSpec.TryParse(Value(), out PortSpec? spec, out string error)) throw Usage(error);
-            specs.Add(spec!);
-            break;
-        case "--mac-table-size":
-            options = options with { MacTableSize = int.TryParse(Value(), out int size) && size > 0 ? size : throw Usage("--mac-table-size takes a positive number") };
-            break;
-        case "--mac-aging":
-            options = options with { MacAging = TimeSpan.FromSeconds(int.TryParse(Value(), out int s) && s > 0 ? s : throw Usage("--mac-aging takes seconds > 0")) };
-            break;
-        case "-h" or "--help":
-            Console.WriteLine(HelpText());
-            return 0;
-        default:
-            throw Usage($"unknown option '{arg}'");
-    }
-}
-if (specs.Count == 0)
-{
-    Console.Error.WriteLine("vswitchd: no ports; give at least one --port pcap-file:IN[,OUT]");
-    return 2;
-}
+        o.SingleLine = true;
+        o.UseUtcTimestamp = true;
+        o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        o.ColorBehavior = LoggerColorBehavior.Disabled;
+    }));
+return await Daemon.RunAsync(config, logs, Console.Out);
 
-using var pool = new FramePool(1024);
-var clock = new ManualClock();
-var loop = new ForwardingLoop(pool, clock, options);
-var ports = new List<IPort>();
-try
-{
-    for (int i = 0; i < specs.Count; i++)
-    {
-        PortSpec s = specs[i];
-        string name = specs.Count(o => o.Name == s.Name) > 1 ? $"{s.Name}#{i}" : s.Name;
-        IPort port = PortFactory.Open(s with { Name = name }, pool, clock);
-        ports.Add(port);
-        loop.AddPort(port, s.Config);
-    }
-    long frames = CaptureReplay.Run(loop, clock);
-    Console.WriteLine($"replayed {frames} frames");
-    foreach (var (path, value) in loop.CounterSnapshot())
-        if (value != 0) Console.WriteLine($"{path,-40} {value,12}");
-    return 0;
-}
-finally
-{
-    foreach (IPort p in ports) p.Dispose();
-}
+static string HelpText() => $"""
+    usage: vswitchd [--config FILE] [--KEY VALUE ...]
 
-static Exception Usage(string message)
-{
-    Console.Error.WriteLine("vswitchd: " + message);
-    Console.Error.WriteLine(HelpText());
-    Environment.Exit(2);
-    return new InvalidOperationException(message);
-}
+    A userspace learning switch that answers ARP, neighbour discovery and DNS from its own
+    tables. Runs in the foreground and logs to stderr. SIGTERM or SIGINT stops it cleanly;
+    SIGHUP reloads the hosts and ethers tables (a table with errors is not put in service).
 
-static string HelpText() => """
-    usage: vswitchd --port SPEC [--port SPEC ...] [--mac-table-size N] [--mac-aging SECONDS]
-      --port pcap-file:IN[,OUT]   replay capture IN into the switch, record what leaves the port to OUT
+    Options (each is also a key of the config file, written 'KEY = VALUE'; options override it):
+      --config FILE                      read settings from FILE first
+    {ConfigKeys.HelpText()}
+
+    With no options: ports tap:vs0 and tap:vs1, tables {Defaults.HostsPath} and
+    {Defaults.EthersPath} (created with a commented sample when missing), no zone, and the
+    control socket {Defaults.ControlPath} (see vswitchctl).
+    With only pcap-file: ports it replays the captures to the end, prints the counters and exits.
+
+    Exit status: 0 stopped cleanly or replay done; 1 no port could be opened, the control socket
+    could not be created, or the forwarding loop failed; 2 bad options or config file.
     """;

@@ -1,0 +1,78 @@
+namespace VSwitch.Daemon.Config;
+
+// The config file, in the manner of sysctl.conf and dnsmasq.conf:
+//
+//     # comment
+//     port = tap:vs0
+//     port = tap:vs1,vlan=20
+//     hosts = /var/lib/vswitch/hosts
+//     mac-aging = 600
+//
+// One "key = value" per line; blank lines and lines whose first non-blank character is '#' are
+// skipped. '#' elsewhere is part of the value, since paths may contain it. Keys are those of
+// ConfigKeys, the same as vswitchd's options without the leading "--". Reading stops at nothing:
+// every bad line is reported, and a file with any bad line is refused whole.
+
+/// <summary>Reads vswitchd's config file.</summary>
+public static class ConfigFileReader
+{
+    /// <summary>The largest config file read; a config is a page of settings, not megabytes.</summary>
+    public const int MaxFileBytes = 1024 * 1024;
+
+    /// <summary>Parses the text of a config file into assignments, adding an error for each line that is not <c>key = value</c>.</summary>
+    public static List<ConfigAssignment> Parse(string source, string text, List<ConfigError> errors)
+    {
+        var assignments = new List<ConfigAssignment>();
+        int lineNumber = 0;
+        foreach (string raw in text.Split('\n'))
+        {
+            lineNumber++;
+            string line = raw.TrimEnd('\r').Trim();
+            if (line.Length == 0 || line[0] == '#') continue;
+            int eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq < 0)
+            {
+                errors.Add(new ConfigError(source, lineNumber, $"expected 'key = value', found '{ConfigKeys.Clip(line)}'"));
+                continue;
+            }
+            string key = line[..eq].Trim(), value = line[(eq + 1)..].Trim();
+            if (key.Length == 0)
+            {
+                errors.Add(new ConfigError(source, lineNumber, "the line has a value but no key"));
+                continue;
+            }
+            if (value.Length == 0)
+            {
+                errors.Add(new ConfigError(source, lineNumber, $"'{ConfigKeys.Clip(key)}' has no value"));
+                continue;
+            }
+            assignments.Add(new ConfigAssignment(key, value, source, lineNumber));
+        }
+        return assignments;
+    }
+
+    /// <summary>Reads a config file and applies it on top of <paramref name="start"/>; null with every error when any line is bad.</summary>
+    public static SwitchConfig? Load(string path, SwitchConfig start, List<ConfigError> errors)
+    {
+        string text;
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.Exists && info.Length > MaxFileBytes)
+            {
+                errors.Add(new ConfigError(path, 0, $"the file is larger than {MaxFileBytes} bytes"));
+                return null;
+            }
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add(new ConfigError(path, 0, "cannot read the file: " + e.Message));
+            return null;
+        }
+        int before = errors.Count;
+        List<ConfigAssignment> assignments = Parse(path, text, errors);
+        SwitchConfig? config = ConfigKeys.ApplyAll(start, assignments, errors);
+        return errors.Count == before ? config : null;
+    }
+}

@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Text.Json.Serialization.Metadata;
+using VSwitch.Daemon.Control.Protocol;
+using VSwitch.Daemon.Storage;
+
+namespace VSwitch.Daemon.Control.Commands;
+
+/// <summary><c>ethers list</c>: the ethers lines in service.</summary>
+public sealed class EthersList : ControlCommand<EthersListResult>
+{
+    public override string Name => "ethers/list";
+    public override string Summary => "list the ethers table in service";
+    public override JsonTypeInfo<EthersListResult> ResultType => ControlJsonContext.Default.EthersListResult;
+
+    internal override Task<CommandOutcome> ExecuteAsync(Daemon daemon, CommandArgs args, CancellationToken cancel)
+    {
+        TableResult<List<EthersLine>> list = daemon.Tables.ListEthers();
+        return Task.FromResult(list.Ok
+            ? Success(new EthersListResult(daemon.Tables.EthersPath!, list.Value!))
+            : CommandOutcome.Fail(list.Error!));
+    }
+
+    protected override TextView Render(EthersListResult result) => TextView.Table(["line", "mac", "address or name"],
+        result.Entries.Select(e => new[] { e.Line.ToString(CultureInfo.InvariantCulture), e.Mac, e.Target }),
+        $"{result.Entries.Count} line{(result.Entries.Count == 1 ? "" : "s")} in {result.File}");
+}
+
+/// <param name="File">The ethers file.</param>
+/// <param name="Entries">Its lines that hold an entry, with their line numbers.</param>
+public sealed record EthersListResult(string File, IReadOnlyList<EthersLine> Entries);

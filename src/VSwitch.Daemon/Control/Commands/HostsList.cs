@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Text.Json.Serialization.Metadata;
+using VSwitch.Daemon.Control.Protocol;
+using VSwitch.Daemon.Storage;
+
+namespace VSwitch.Daemon.Control.Commands;
+
+/// <summary><c>hosts list</c>: the hosts lines in service.</summary>
+public sealed class HostsList : ControlCommand<HostsListResult>
+{
+    public override string Name => "hosts/list";
+    public override string Summary => "list the hosts table in service";
+    public override JsonTypeInfo<HostsListResult> ResultType => ControlJsonContext.Default.HostsListResult;
+
+    internal override Task<CommandOutcome> ExecuteAsync(Daemon daemon, CommandArgs args, CancellationToken cancel)
+    {
+        TableResult<List<HostsLine>> list = daemon.Tables.ListHosts();
+        return Task.FromResult(list.Ok
+            ? Success(new HostsListResult(daemon.Tables.HostsPath!, list.Value!))
+            : CommandOutcome.Fail(list.Error!));
+    }
+
+    protected override TextView Render(HostsListResult result) => TextView.Table(["line", "address", "names"],
+        result.Entries.Select(e => new[] { e.Line.ToString(CultureInfo.InvariantCulture), e.Address, string.Join(' ', e.Names) }),
+        $"{result.Entries.Count} line{(result.Entries.Count == 1 ? "" : "s")} in {result.File}");
+}
+
+/// <param name="File">The hosts file.</param>
+/// <param name="Entries">Its lines that hold an entry, with their line numbers.</param>
+public sealed record HostsListResult(string File, IReadOnlyList<HostsLine> Entries);

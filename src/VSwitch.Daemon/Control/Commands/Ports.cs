@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Text.Json.Serialization.Metadata;
+using VSwitch.Daemon.Control.Protocol;
+
+namespace VSwitch.Daemon.Control.Commands;
+
+/// <summary><c>ports</c>: every port with its spec, state, VLANs, MTU and traffic counters.</summary>
+public sealed class Ports : ControlCommand<PortsResult>
+{
+    public override string Name => "ports";
+    public override string Summary => "list the ports: state, VLANs, MTU, counters";
+    public override JsonTypeInfo<PortsResult> ResultType => ControlJsonContext.Default.PortsResult;
+
+    internal override async Task<CommandOutcome> ExecuteAsync(Daemon daemon, CommandArgs args, CancellationToken cancel) =>
+        Success(new PortsResult(await daemon.ListPortsAsync(cancel).ConfigureAwait(false)));
+
+    protected override TextView Render(PortsResult result) => TextView.Table(
+        ["port", "id", "state", "vlans", "mtu", "rx-packets", "rx-bytes", "tx-packets", "tx-bytes", "drops", "went-down", "spec"],
+        result.Ports.Select(p => Row(p)));
+
+    internal static string[] Row(PortInfo p) =>
+    [
+        p.Name, Num(p.Id), p.State, p.Vlans, Num(p.Mtu), Num(p.RxPackets), Num(p.RxBytes), Num(p.TxPackets), Num(p.TxBytes),
+        Num(p.Drops), Num(p.WentDown), p.Spec,
+    ];
+
+    private static string Num(long n) => n.ToString(CultureInfo.InvariantCulture);
+}
+
+public sealed record PortsResult(IReadOnlyList<PortInfo> Ports);
+
+/// <summary>One port as the control plane shows it.</summary>
+/// <param name="Name">The port's name (unique in the switch).</param>
+/// <param name="Id">The switch's number for it (MAC table entries point at it).</param>
+/// <param name="Spec">The spec it was opened from, or <c>(given)</c> for a port handed to the daemon in code.</param>
+/// <param name="State"><c>up</c>, or <c>down</c> when the device went away (supervision re-opens it).</param>
+/// <param name="Vlans"><c>access:N</c> or <c>trunk:N,M,...</c>.</param>
+/// <param name="Mtu">The largest payload the port takes or sends.</param>
+/// <param name="Drops">Frames dropped on this port, every reason together.</param>
+/// <param name="WentDown">Times supervision saw the port go down.</param>
+/// <param name="Reopened">Times supervision re-opened it from its spec (counters restart then).</param>
+public sealed record PortInfo(string Name, int Id, string Spec, string State, string Vlans, int Mtu,
+    long RxPackets, long RxBytes, long TxPackets, long TxBytes, long Drops, long WentDown, long Reopened);

@@ -1,0 +1,133 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using VSwitch.Daemon.Config;
+using VSwitch.Daemon.Ports;
+using VSwitch.Daemon.Storage;
+using VSwitch.Datapath.Buffers;
+using VSwitch.Datapath.Pipeline;
+using VSwitch.Datapath.Ports;
+using VSwitch.Datapath.Tables;
+
+namespace VSwitch.Daemon;
+
+// vswitchd's two ways to run. A switch with only pcap-file ports is a replay: the captures are
+// fed through the loop in capture-time order with a manual clock, to the end, the non-zero
+// counters are printed and the program exits (the capture tests and the README's quick start).
+// Anything else is a live switch that runs until SIGTERM or SIGINT and reloads its tables on
+// SIGHUP.
+public sealed partial class Daemon
+{
+    /// <summary>Exit codes: 0 stopped cleanly or replay done, 1 could not run, 2 bad configuration (vswitchd's own).</summary>
+    public const int ExitOk = 0, ExitFailed = 1, ExitUsage = 2;
+
+    /// <summary>Runs vswitchd: a replay when every port is <c>pcap-file:</c>, otherwise a live switch until a stop signal.</summary>
+    /// <param name="config">The configuration as read; unset settings take their defaults here.</param>
+    /// <param name="logs">Where to log.</param>
+    /// <param name="output">Where a replay prints its counters.</param>
+    /// <param name="cancel">Stops the switch like SIGTERM.</param>
+    /// <returns>The process exit code.</returns>
+    public static async Task<int> RunAsync(SwitchConfig config, ILoggerFactory logs, TextWriter output, CancellationToken cancel = default)
+    {
+        config = config.ResolveDefaults();
+        if (config.IsReplay) return await ReplayAsync(config, logs, output).ConfigureAwait(false);
+
+        ILogger log = logs.CreateLogger("vswitchd");
+        Daemon daemon;
+        try
+        {
+            daemon = await StartAsync(config, logs, cancel: cancel).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            DaemonLog.StartFailed(log, e.Message);
+            return ExitFailed;
+        }
+        await using (daemon.ConfigureAwait(false))
+        {
+            if (daemon.PortCount == 0)
+            {
+                DaemonLog.NoPorts(log);
+                return ExitFailed;
+            }
+            var stop = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using CancellationTokenRegistration onCancel = cancel.Register(() => stop.TrySetResult("cancellation"));
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+            {
+                c.Cancel = true;
+                stop.TrySetResult("SIGTERM");
+            });
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
+            {
+                c.Cancel = true;
+                stop.TrySetResult("SIGINT");
+            });
+            using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c =>
+            {
+                c.Cancel = true;
+                _ = daemon.ReloadAsync();
+            });
+            Task first = await Task.WhenAny(stop.Task, daemon.LoopEnded).ConfigureAwait(false);
+            if (first != stop.Task) return ExitFailed;
+            DaemonLog.Stopping(log, await stop.Task.ConfigureAwait(false));
+        }
+        return ExitOk;
+    }
+
+    /// <summary>Replays the pcap-file ports to the end with a manual clock and prints the non-zero counters.</summary>
+    public static async Task<int> ReplayAsync(SwitchConfig config, ILoggerFactory logs, TextWriter output)
+    {
+        ILogger log = logs.CreateLogger("vswitchd");
+        using var pool = new FramePool(config.FramePoolSlots);
+        var clock = new ManualClock();
+        var loop = new ForwardingLoop(pool, clock, new SwitchOptions { MacTableSize = config.MacTableSize, MacAging = config.MacAging });
+        if (config.HostsPath is not null || config.EthersPath is not null)
+        {
+            ushort[] vlans = [.. config.TableVlans];
+            using var tables = new TableStore(config.HostsPath, config.EthersPath, config.Dns, t => loop.Peephole.Binding = TableBinding.For(t, vlans));
+            TableResult<TableLoad> loaded = await tables.ReloadAsync().ConfigureAwait(false);
+            foreach (string line in loaded.Details) DaemonLog.TableError(log, line);
+            if (!loaded.Ok)
+            {
+                DaemonLog.TablesRefused(log, loaded.Error!);
+                return ExitFailed;
+            }
+        }
+        var ports = new List<IPort>();
+        try
+        {
+            for (int i = 0; i < config.Ports.Count; i++)
+            {
+                PortSpec spec = config.Ports[i];
+                // Two captures with the same file name still make two ports.
+                string name = config.Ports.Count(o => o.Name == spec.Name) > 1 ? $"{spec.Name}#{i}" : spec.Name;
+                try
+                {
+                    IPort port = PortFactory.Open(spec with { Name = name }, pool, clock);
+                    ports.Add(port);
+                    DaemonLog.PortOpened(log, name, spec.Text, loop.AddPort(port, spec.Config).Id);
+                }
+                catch (PortOpenException e)
+                {
+                    DaemonLog.PortOpenFailed(log, spec.Text, e.Message);
+                }
+            }
+            if (ports.Count == 0)
+            {
+                DaemonLog.NoPorts(log);
+                return ExitFailed;
+            }
+            long frames = CaptureReplay.Run(loop, clock);
+            DaemonLog.Replayed(log, frames, ports.Count);
+            await output.WriteLineAsync($"replayed {frames} frames").ConfigureAwait(false);
+            foreach (var (path, value) in loop.CounterSnapshot())
+            {
+                if (value != 0) await output.WriteLineAsync($"{path,-40} {value,12}").ConfigureAwait(false);
+            }
+            return ExitOk;
+        }
+        finally
+        {
+            foreach (IPort p in ports) p.Dispose();
+        }
+    }
+}

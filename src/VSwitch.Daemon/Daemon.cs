@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using VSwitch.Daemon.Config;
+using VSwitch.Daemon.Control;
+using VSwitch.Daemon.Control.Commands;
+using VSwitch.Daemon.Control.Protocol;
+using VSwitch.Daemon.Storage;
+using VSwitch.Datapath.Buffers;
+using VSwitch.Datapath.Frames;
+using VSwitch.Datapath.Pipeline;
+using VSwitch.Datapath.Ports;
+using VSwitch.Datapath.Tables;
+
+namespace VSwitch.Daemon;
+
+// vswitchd, as a library: the forwarding loop on its own thread, the ports and their
+// supervision, the tables and their storage, and the control socket.
+//
+// Threads. The loop thread runs ForwardingLoop.Run and nothing else; it is the only thread that
+// touches ports, the frame pool, the MAC table and the datapath counters. Everything else
+// (control clients, supervision, signals) runs on the thread pool and reaches loop state only
+// through LoopAccess (ForwardingLoop.Invoke, between two rounds). Table snapshots are published
+// by swapping the peephole's binding, which the loop reads once per burst.
+//
+// Start-up order: pool and loop; tables (a table with errors is logged and the switch starts
+// without it); ports (one that cannot be opened is logged and skipped); the loop thread; the
+// control socket; supervision. Stop is the reverse: socket (no new commands), supervision,
+// loop thread (joined), then ports and pool, which nothing else can reach any more.
+//
+// If the loop thread throws, the daemon logs it as critical and RunAsync exits non-zero: a
+// broken datapath is never left running.
+
+/// <summary>A running switch: loop thread, ports, tables and control socket.</summary>
+public sealed partial class Daemon : IAsyncDisposable
+{
+    private static readonly TimeSpan LoopTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly ILogger _log;
+    private readonly FramePool _pool;
+    private readonly LoopAccess _access;
+    private readonly PortManager _ports;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _startedAt = Stopwatch.GetTimestamp();
+    private Thread? _thread;
+    private ControlServer? _control;
+    private Task _supervisor = Task.CompletedTask;
+    private int _disposed;
+
+    private Daemon(SwitchConfig config, ILoggerFactory logs, IClock clock)
+    {
+        Config = config;
+        _log = logs.CreateLogger("vswitchd");
+        _pool = new FramePool(config.FramePoolSlots);
+        Loop = new ForwardingLoop(_pool, clock, new SwitchOptions
+        {
+            MacTableSize = config.MacTableSize,
+            MacAging = config.MacAging,
+            Idle = config.Idle,
+        });
+        _access = new LoopAccess(Loop, LoopTimeout);
+        _ports = new PortManager(_access, _pool, clock, _log);
+        ushort[] vlans = [.. config.TableVlans];
+        Tables = new TableStore(config.HostsPath, config.EthersPath, config.Dns,
+            tables => Loop.Peephole.Binding = TableBinding.For(tables, vlans));
+    }
+
+    /// <summary>The configuration the daemon runs with.</summary>
+    public SwitchConfig Config { get; }
+
+    /// <summary>The forwarding loop. Touch its state only through <see cref="InvokeAsync{T}"/> while the daemon runs.</summary>
+    public ForwardingLoop Loop { get; }
+
+    /// <summary>The hosts and ethers tables.</summary>
+    public TableStore Tables { get; }
+
+    /// <summary>The control socket's path, or null when there is none.</summary>
+    public string? ControlPath => _control?.Path;
+
+    /// <summary>Completes when the loop thread ends: normally at stop, faulted if the loop failed.</summary>
+    public Task LoopEnded => _loopEnded.Task;
+
+    /// <summary>Ports attached right now.</summary>
+    public int PortCount => _ports.AttachedCount;
+
+    /// <summary>Starts a switch: tables, ports, loop thread, control socket and supervision.</summary>
+    /// <param name="config">The configuration, defaults already resolved (<see cref="SwitchConfig.ResolveDefaults"/>).</param>
+    /// <param name="logs">Where the daemon logs.</param>
+    /// <param name="givenPorts">Makes ports in the daemon's frame pool that are attached as they are, after
+    /// those of <see cref="SwitchConfig.Ports"/> (tests: <see cref="MemoryPort"/>s); they are supervised but,
+    /// having no spec, never re-opened.</param>
+    /// <param name="clock">The loop's clock; the machine's monotonic clock by default.</param>
+    /// <exception cref="IOException">The control socket cannot be created (another vswitchd listens on it, say).</exception>
+    public static async Task<Daemon> StartAsync(SwitchConfig config, ILoggerFactory logs,
+        Func<FramePool, IEnumerable<(IPort Port, PortConfig Config)>>? givenPorts = null, IClock? clock = null,
+        CancellationToken cancel = default)
+    {
+        var daemon = new Daemon(config, logs, clock ?? MonotonicClock.Instance);
+        try
+        {
+            await daemon.StartCoreAsync(givenPorts?.Invoke(daemon._pool) ?? [], cancel).ConfigureAwait(false);
+            return daemon;
+        }
+        catch
+        {
+            await daemon.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task StartCoreAsync(IEnumerable<(IPort Port, PortConfig Config)> givenPorts, CancellationToken cancel)
+    {
+        DaemonLog.Starting(_log, Config.Ports.Count, Config.HostsPath ?? "none", Config.EthersPath ?? "none",
+            Config.ControlPath ?? "none", Config.IdleName);
+        CreateSamples();
+        await ReloadAsync(cancel).ConfigureAwait(false);
+        foreach (Ports.PortSpec spec in Config.Ports) await _ports.AddAsync(spec, cancel).ConfigureAwait(false);
+        foreach ((IPort port, PortConfig portConfig) in givenPorts)
+        {
+            if (await _ports.AttachGivenAsync(port, portConfig, cancel).ConfigureAwait(false) is string error)
+                DaemonLog.PortOpenFailed(_log, port.Name, error);
+        }
+
+        _thread = new Thread(RunLoop) { Name = "vswitch-loop", IsBackground = true };
+        _thread.Start();
+        _access.ThreadStarted();
+
+        if (Config.ControlPath is string path)
+        {
+            _control = ControlServer.Start(path, DispatchAsync, new ControlServerOptions { SocketMode = Config.ControlMode }, _log);
+        }
+        _supervisor = _ports.SuperviseAsync(Config.SuperviseInterval, _stop.Token);
+        DaemonLog.Running(_log, _ports.AttachedCount);
+    }
+
+    private void RunLoop()
+    {
+        try
+        {
+            Loop.Run(_stop.Token);
+            _loopEnded.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            DaemonLog.LoopFailed(_log, e);
+            _loopEnded.TrySetException(e);
+        }
+    }
+
+    // The default table files are created with a commented sample when missing, so that a
+    // switch started with no options has files to edit; a path the user gave must exist.
+    private void CreateSamples()
+    {
+        foreach ((string? path, bool hosts) in new[] { (Config.HostsPath, true), (Config.EthersPath, false) })
+        {
+            if (!SwitchConfig.IsDefaultTablePath(path)) continue;
+            try
+            {
+                if (TableStore.CreateSampleIfMissing(path!, hosts)) DaemonLog.SampleCreated(_log, path!);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                DaemonLog.SampleFailed(_log, path!, e.Message);
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the loop's thread between two rounds (inline when the loop is not running).</summary>
+    public Task<T> InvokeAsync<T>(Func<ForwardingLoop, T> work, CancellationToken cancel = default) => _access.RunAsync(work, cancel);
+
+    /// <summary>Re-reads the table files; a table with errors is not put in service and its errors are logged and returned.</summary>
+    public async Task<TableResult<TableLoad>> ReloadAsync(CancellationToken cancel = default)
+    {
+        TableResult<TableLoad> r = await Tables.ReloadAsync(cancel).ConfigureAwait(false);
+        if (r.Ok)
+        {
+            DaemonLog.TablesLoaded(_log, r.Value!.HostsFile ?? "no hosts", r.Value.HostsEntries, r.Value.EthersFile ?? "no ethers", r.Value.EthersEntries);
+        }
+        else
+        {
+            DaemonLog.TablesRefused(_log, r.Error!);
+            foreach (string line in r.Details) DaemonLog.TableError(_log, line);
+        }
+        return r;
+    }
+
+    internal void LogEdit(string command, TableResult<TableEdit> r)
+    {
+        if (r.Ok && r.Value!.Changed) DaemonLog.TableEdited(_log, command, r.Value.File, r.Value.Added.Count, r.Value.Removed.Count);
+        else if (!r.Ok) DaemonLog.TableEditRefused(_log, command, r.Error!);
+    }
+
+    /// <summary>One supervision pass now (tests; the daemon runs one every <see cref="SwitchConfig.SuperviseInterval"/>).</summary>
+    internal Task SuperviseOnceAsync(CancellationToken cancel = default) => _ports.SuperviseOnceAsync(cancel);
+
+    internal Task<(Control.Commands.PortInfo? Port, string? Error)> AddPortAsync(string spec, CancellationToken cancel) =>
+        _ports.AddAsync(spec, cancel);
+
+    internal Task<string?> RemovePortAsync(string name, CancellationToken cancel) => _ports.RemoveAsync(name, cancel);
+
+    internal Task<List<Control.Commands.PortInfo>> ListPortsAsync(CancellationToken cancel) => _ports.ListAsync(cancel);
+
+    internal async Task<List<FdbEntry>> FdbAsync(ushort? vlan, CancellationToken cancel)
+    {
+        // Copy on the loop's thread, format here: the loop's pause is a copy, not string work.
+        var (entries, names) = await _access.RunAsync(l =>
+        {
+            List<Datapath.Switching.MacTableEntry> list = l.MacTable.Snapshot(l.Clock.NowNanoseconds);
+            var portNames = new Dictionary<ushort, string>();
+            foreach (AttachedPort p in l.Ports.All) portNames[p.Id] = p.Port.Name;
+            return (list, portNames);
+        }, cancel).ConfigureAwait(false);
+        return entries
+            .Where(e => vlan is null || e.Vlan == vlan)
+            .OrderBy(e => e.Vlan).ThenBy(e => e.Mac)
+            .Select(e => new FdbEntry(e.Vlan, MacAddress.Format(e.Mac), names.GetValueOrDefault(e.Port, "#" + e.Port), Math.Round(e.Age.TotalSeconds, 3)))
+            .ToList();
+    }
+
+    internal async Task<(int? Flushed, string? Error)> FlushFdbAsync(string? portName, CancellationToken cancel)
+    {
+        ushort? id = null;
+        if (portName is not null)
+        {
+            id = await _ports.IdOfAsync(portName, cancel).ConfigureAwait(false);
+            if (id is null) return (null, $"no attached port named '{portName}'");
+        }
+        int flushed = await _access.RunAsync(l =>
+        {
+            int before = l.MacTable.Count;
+            l.MacTable.Flush(id);
+            return before - l.MacTable.Count;
+        }, cancel).ConfigureAwait(false);
+        return (flushed, null);
+    }
+
+    /// <summary>Every counter by path: the datapath's, supervision's, the control socket's, the tables' and the process's.</summary>
+    public async Task<List<KeyValuePair<string, long>>> CountersAsync(CancellationToken cancel = default)
+    {
+        List<KeyValuePair<string, long>> list = await _access.RunAsync(l =>
+        {
+            List<KeyValuePair<string, long>> c = l.CounterSnapshot();
+            c.Add(new("frames/pool-slots", l.Pool.SlotCount));
+            c.Add(new("frames/pool-available", l.Pool.Available));
+            return c;
+        }, cancel).ConfigureAwait(false);
+        await _ports.AppendCountersAsync(list, cancel).ConfigureAwait(false);
+        _control?.AppendCounters(list);
+        list.Add(new("tables/loads", Tables.Loads));
+        list.Add(new("tables/loads-refused", Tables.LoadsRefused));
+        list.Add(new("tables/edits", Tables.Edits));
+        list.Add(new("tables/edits-refused", Tables.EditsRefused));
+        list.Add(new("process/allocated-bytes", GC.GetTotalAllocatedBytes()));
+        list.Add(new("process/gc-heap-bytes", GC.GetTotalMemory(forceFullCollection: false)));
+        for (int g = 0; g <= GC.MaxGeneration; g++) list.Add(new($"process/gc/gen{g}-collections", GC.CollectionCount(g)));
+        list.Add(new("process/working-set-bytes", Environment.WorkingSet));
+        list.Add(new("process/threads", Process.GetCurrentProcess().Threads.Count));
+        list.Add(new("process/uptime-seconds", (long)Stopwatch.GetElapsedTime(_startedAt).TotalSeconds));
+        return list;
+    }
+
+    // The control server's entry: find the command, check its arguments, run it.
+    private async Task<CommandOutcome> DispatchAsync(string name, JsonElement? args, CancellationToken cancel)
+    {
+        ControlCommand? command = CommandRegistry.Find(name);
+        if (command is null) return CommandOutcome.Fail($"unknown command '{(name.Length <= 40 ? name : name[..40] + "...")}'; 'help' lists the commands");
+        if (!CommandArgs.TryCreate(args, command.Arguments, out CommandArgs checkedArgs, out string error))
+            return CommandOutcome.Fail($"{command.Name}: {error} (usage: {command.Usage})");
+        return await command.ExecuteAsync(this, checkedArgs, cancel).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops cleanly: control socket (removed), supervision, loop thread (joined), ports, pool.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        if (_control is not null) await _control.DisposeAsync().ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _supervisor.ConfigureAwait(false);
+        _thread?.Join();
+        _access.ThreadStopped();
+        _ports.Dispose();
+        Tables.Dispose();
+        _pool.Dispose();
+        _stop.Dispose();
+        DaemonLog.Stopped(_log);
+    }
+}

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+
+namespace VSwitch.Daemon;
+
+/// <summary>The daemon's log lines: start and stop, ports and their supervision, tables.</summary>
+/// <remarks>Nothing here is logged per frame. Lines that a flapping device could repeat every second
+/// (a port that cannot be re-opened) go through <see cref="PortManager"/>'s per-port rate limit.</remarks>
+internal static partial class DaemonLog
+{
+    [LoggerMessage(1, LogLevel.Information, "vswitchd starting: {Ports} port(s), hosts {Hosts}, ethers {Ethers}, control {Control}, idle {Idle}")]
+    public static partial void Starting(ILogger logger, int ports, string hosts, string ethers, string control, string idle);
+
+    [LoggerMessage(2, LogLevel.Information, "vswitchd running with {Ports} port(s)")]
+    public static partial void Running(ILogger logger, int ports);
+
+    [LoggerMessage(3, LogLevel.Information, "{Signal} received: stopping")]
+    public static partial void Stopping(ILogger logger, string signal);
+
+    [LoggerMessage(4, LogLevel.Information, "vswitchd stopped")]
+    public static partial void Stopped(ILogger logger);
+
+    [LoggerMessage(5, LogLevel.Critical, "The forwarding loop failed; vswitchd stops rather than run broken")]
+    public static partial void LoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Critical, "No port could be opened; nothing to switch")]
+    public static partial void NoPorts(ILogger logger);
+
+    [LoggerMessage(7, LogLevel.Critical, "vswitchd cannot start: {Reason}")]
+    public static partial void StartFailed(ILogger logger, string reason);
+
+    [LoggerMessage(8, LogLevel.Information, "Replayed {Frames} frame(s) through {Ports} port(s)")]
+    public static partial void Replayed(ILogger logger, long frames, int ports);
+
+    [LoggerMessage(20, LogLevel.Information, "Port {Name} opened ({Spec}), id {Id}")]
+    public static partial void PortOpened(ILogger logger, string name, string spec, int id);
+
+    [LoggerMessage(21, LogLevel.Error, "Port {Spec} cannot be opened: {Reason}")]
+    public static partial void PortOpenFailed(ILogger logger, string spec, string reason);
+
+    [LoggerMessage(22, LogLevel.Information, "Port {Name} removed")]
+    public static partial void PortRemoved(ILogger logger, string name);
+
+    [LoggerMessage(23, LogLevel.Warning, "Port {Name} went down")]
+    public static partial void PortWentDown(ILogger logger, string name);
+
+    [LoggerMessage(24, LogLevel.Information, "Port {Name} is up again")]
+    public static partial void PortUpAgain(ILogger logger, string name);
+
+    [LoggerMessage(25, LogLevel.Information, "Port {Name} re-opened from {Spec}")]
+    public static partial void PortReopened(ILogger logger, string name, string spec);
+
+    [LoggerMessage(26, LogLevel.Warning, "Port {Name} still cannot be re-opened ({Failures} attempt(s) so far): {Reason}")]
+    public static partial void PortReopenFailed(ILogger logger, string name, long failures, string reason);
+
+    [LoggerMessage(40, LogLevel.Information, "Tables in service: {Hosts} ({HostsLines} line(s)), {Ethers} ({EthersLines} line(s))")]
+    public static partial void TablesLoaded(ILogger logger, string hosts, int hostsLines, string ethers, int ethersLines);
+
+    [LoggerMessage(41, LogLevel.Error, "Tables not loaded, the ones in service stay: {Reason}")]
+    public static partial void TablesRefused(ILogger logger, string reason);
+
+    [LoggerMessage(42, LogLevel.Error, "{Error}")]
+    public static partial void TableError(ILogger logger, string error);
+
+    [LoggerMessage(43, LogLevel.Information, "Created the sample table {Path}")]
+    public static partial void SampleCreated(ILogger logger, string path);
+
+    [LoggerMessage(44, LogLevel.Warning, "Cannot create the sample table {Path}: {Reason}")]
+    public static partial void SampleFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(45, LogLevel.Information, "{Command}: {File} rewritten ({Added} line(s) added, {Removed} removed) and in service")]
+    public static partial void TableEdited(ILogger logger, string command, string file, int added, int removed);
+
+    [LoggerMessage(46, LogLevel.Information, "{Command} refused: {Reason}")]
+    public static partial void TableEditRefused(ILogger logger, string command, string reason);
+}

@@ -1,0 +1,108 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace VSwitch.Daemon.Storage;
+
+// Replacing a file so that a crash at any moment leaves either the old content or the new, whole,
+// never a mix or an empty file, and so that once Replace returns the new content survives a
+// power cut. The classic sequence (as git, SQLite's journal and systemd do it):
+//
+//   1. write the new content to a temporary file in the same directory (same file system, so the
+//      rename below is atomic), created exclusively under a random name;
+//   2. fsync the temporary file, so its data is on disk before its name can be;
+//   3. rename(2) it over the original: readers see the old file or the new one, nothing between;
+//   4. fsync the directory, so the rename itself is on disk.
+//
+// The temporary file gets the original's permission bits, so an edit never widens or narrows who
+// may read the table. If any step before the rename fails, the temporary file is removed and the
+// original is untouched; the caller reports the failure and does not acknowledge the edit.
+
+/// <summary>Atomic, durable replacement of a whole file.</summary>
+public static partial class AtomicFile
+{
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="text"/> (UTF-8, no BOM), durably.</summary>
+    /// <exception cref="IOException">The file could not be written; the original is unchanged.</exception>
+    /// <exception cref="UnauthorizedAccessException">No permission to write in the directory.</exception>
+    public static void WriteAllText(string path, string text) =>
+        Write(path, stream =>
+        {
+            byte[] bytes = Encoding.UTF8.GetBytes(text);
+            stream.Write(bytes);
+        });
+
+    /// <summary>Replaces <paramref name="path"/> with what <paramref name="writeContent"/> writes, durably.</summary>
+    /// <remarks>If <paramref name="writeContent"/> throws, the temporary file is deleted, the original is
+    /// untouched and the exception propagates.</remarks>
+    public static void Write(string path, Action<Stream> writeContent)
+    {
+        string full = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(full) ?? "/";
+        string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant()}.tmp");
+        UnixFileMode? mode = File.Exists(full) && !OperatingSystem.IsWindows() ? File.GetUnixFileMode(full) : null;
+        try
+        {
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+            };
+            if (mode is UnixFileMode m && !OperatingSystem.IsWindows()) options.UnixCreateMode = m;
+            using (var stream = new FileStream(temp, options))
+            {
+                writeContent(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+        SyncDirectory(directory);
+    }
+
+    // .NET cannot open a directory as a file, so the directory's fsync goes through libc.
+    private static void SyncDirectory(string directory)
+    {
+        int fd = Open(directory, ORdOnly | OCloExec);
+        if (fd < 0) throw new IOException($"{directory}: cannot open the directory to sync it: {Marshal.GetLastPInvokeErrorMessage()}");
+        try
+        {
+            if (Fsync(fd) != 0)
+                throw new IOException($"{directory}: fsync of the directory failed: {Marshal.GetLastPInvokeErrorMessage()}");
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // XXX: a temporary file we cannot delete is left behind; its dot name keeps it out of sight
+            // and it never shadows the real file.
+        }
+    }
+
+    // Linux's generic values, the same on x86-64 and arm64 (O_DIRECTORY is not, so it is not used:
+    // a plain read-only open of a directory is allowed and is all fsync needs).
+    private const int ORdOnly = 0, OCloExec = 0x80000;
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int Fsync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}

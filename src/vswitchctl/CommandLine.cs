@@ -1,0 +1,170 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using VSwitch.Daemon.Config;
+using VSwitch.Daemon.Control;
+using VSwitch.Daemon.Control.Commands;
+
+namespace VSwitch.Ctl;
+
+// vswitchctl [--control PATH] [--json] COMMAND [ARG...]
+//
+// The words of a command are its wire name with '/' as a space ("fdb show" is fdb/show), and
+// its arguments are taken in the order the command declares them, the last one taking the
+// rest of the words when it accepts several. The command classes in VSwitch.Daemon are the
+// single description of both ends: the registry maps words to requests here and renders
+// results here, so vswitchctl knows no command of its own.
+
+/// <summary>vswitchctl's command line: parse, send one request, print the result.</summary>
+public static class CommandLine
+{
+    public const int ExitOk = 0, ExitFailed = 1, ExitUsage = 2;
+
+    /// <summary>Runs vswitchctl with <paramref name="args"/>, writing to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>
+    /// <returns>0 done; 1 the daemon cannot be reached or said no; 2 bad usage.</returns>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default)
+    {
+        string control = Defaults.ControlPath;
+        bool json = false;
+        var words = new List<string>();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string a = args[i];
+            if (a == "--")
+            {
+                words.AddRange(args.Skip(i + 1));
+                break;
+            }
+            switch (a)
+            {
+                case "-h" or "--help":
+                    await stdout.WriteLineAsync(HelpText()).ConfigureAwait(false);
+                    return ExitOk;
+                case "--json":
+                    json = true;
+                    break;
+                case "--control" when i + 1 < args.Count:
+                    control = args[++i];
+                    break;
+                case "--control":
+                    return await Usage(stderr, "--control needs a path").ConfigureAwait(false);
+                default:
+                    if (a.StartsWith("--", StringComparison.Ordinal))
+                        return await Usage(stderr, $"unknown option '{a}'").ConfigureAwait(false);
+                    words.Add(a);
+                    break;
+            }
+        }
+        if (words.Count == 0) return await Usage(stderr, "no command given").ConfigureAwait(false);
+        if (!TryBuildRequest(words, out ControlCommand? command, out JsonObject? requestArgs, out string error))
+            return await Usage(stderr, error).ConfigureAwait(false);
+
+        ControlClient client;
+        try
+        {
+            client = await ControlClient.ConnectAsync(control, cancel).ConfigureAwait(false);
+        }
+        catch (ControlConnectException e)
+        {
+            await stderr.WriteLineAsync("vswitchctl: " + e.Message).ConfigureAwait(false);
+            return ExitFailed;
+        }
+        await using (client.ConfigureAwait(false))
+        {
+            ControlReply reply;
+            try
+            {
+                reply = await client.CallAsync(command!.Name, requestArgs, cancel).ConfigureAwait(false);
+            }
+            catch (ControlProtocolException e)
+            {
+                await stderr.WriteLineAsync("vswitchctl: " + e.Message).ConfigureAwait(false);
+                return ExitFailed;
+            }
+            if (!reply.Ok)
+            {
+                await stderr.WriteLineAsync($"vswitchctl: {command.Name.Replace('/', ' ')}: {reply.Error}").ConfigureAwait(false);
+                foreach (string line in reply.Errors) await stderr.WriteLineAsync("  " + line).ConfigureAwait(false);
+                return ExitFailed;
+            }
+            await stdout.WriteAsync(json ? Json(reply.Result) : TextTable.Render(command.Render(reply.Result))).ConfigureAwait(false);
+            return ExitOk;
+        }
+    }
+
+    /// <summary>Maps words to a command and its arguments: the longest wire name that the words spell, then its arguments in order.</summary>
+    public static bool TryBuildRequest(IReadOnlyList<string> words, out ControlCommand? command, out JsonObject? args, out string error)
+    {
+        args = null;
+        error = "";
+        int used = 2;
+        command = words.Count >= 2 ? CommandRegistry.Find(words[0] + "/" + words[1]) : null;
+        if (command is null)
+        {
+            used = 1;
+            command = CommandRegistry.Find(words[0]);
+        }
+        if (command is null)
+        {
+            error = $"unknown command '{string.Join(' ', words.Take(2))}'";
+            return false;
+        }
+        var rest = words.Skip(used).ToList();
+        var json = new JsonObject();
+        int next = 0;
+        foreach (CommandArgument a in command.Arguments)
+        {
+            int available = rest.Count - next;
+            int take = a.Max == 1 ? Math.Min(1, available) : Math.Min(a.Max, available);
+            if (take < a.Min)
+            {
+                error = $"usage: {command.Usage}";
+                return false;
+            }
+            if (take == 0) continue;
+            json[a.Name] = a.Max == 1
+                ? JsonValue.Create(rest[next])
+                : new JsonArray(rest.Skip(next).Take(take).Select(w => (JsonNode?)JsonValue.Create(w)).ToArray());
+            next += take;
+        }
+        if (next < rest.Count)
+        {
+            error = $"too many arguments; usage: {command.Usage}";
+            return false;
+        }
+        args = json.Count > 0 ? json : null;
+        return true;
+    }
+
+    private static string Json(JsonElement result)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            result.WriteTo(w);
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    private static async Task<int> Usage(TextWriter stderr, string message)
+    {
+        await stderr.WriteLineAsync("vswitchctl: " + message).ConfigureAwait(false);
+        await stderr.WriteLineAsync("vswitchctl: try 'vswitchctl --help'").ConfigureAwait(false);
+        return ExitUsage;
+    }
+
+    public static string HelpText() =>
+        $"""
+        usage: vswitchctl [--control PATH] [--json] COMMAND [ARG...]
+
+        Sends one command to a running vswitchd over its control socket and prints the result,
+        as a table or, with --json, as one JSON document (docs/control-protocol.md).
+
+          --control PATH   the daemon's socket (default {Defaults.ControlPath})
+          --json           print the result as JSON
+
+        Commands:
+        {string.Join("\n", CommandRegistry.All.Select(c => "  " + c.Usage.PadRight(34) + " " + c.Summary))}
+
+        Exit status: 0 done; 1 vswitchd cannot be reached or refused the command; 2 bad usage.
+        """;
+}

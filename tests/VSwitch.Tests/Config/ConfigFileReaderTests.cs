@@ -1,0 +1,104 @@
+using VSwitch.Daemon.Config;
+
+namespace VSwitch.Tests.Config;
+
+public class ConfigFileReaderTests
+{
+    private static (SwitchConfig? Config, List<ConfigError> Errors) Read(string text)
+    {
+        var errors = new List<ConfigError>();
+        SwitchConfig? config = ConfigKeys.ApplyAll(new SwitchConfig(), ConfigFileReader.Parse("vswitchd.conf", text, errors), errors);
+        return (errors.Count == 0 ? config : null, errors);
+    }
+
+    [Fact]
+    public void Parse_EveryKind_OfSetting()
+    {
+        var (config, errors) = Read("""
+            # a comment
+              # an indented comment
+
+            port = tap:vs0
+            port=tap:vs1,vlan=20,mtu=9000
+            hosts = /srv/hosts # not a comment: paths may hold '#'
+            ethers = none
+            zone = lab.
+            zone = example.org
+            dns-ttl = 30
+            table-vlans = 1,20-22
+            control = /tmp/x.sock
+            control-mode = 0600
+            mac-aging = 600
+            mac-table-size = 1024
+            idle = sleep
+            frame-pool-slots = 512
+            log-level = debug
+            """);
+        Assert.Empty(errors);
+        Assert.Equal(["vs0", "vs1"], config!.Ports.Select(p => p.Name));
+        Assert.Equal(20, config.Ports[1].Config.Vlans.AccessVlan);
+        Assert.Equal("/srv/hosts # not a comment: paths may hold '#'", config.HostsPath);
+        Assert.Equal("none", config.EthersPath);
+        Assert.Equal(["lab", "example.org"], config.Zones);
+        Assert.Equal(30u, config.DnsTtl);
+        Assert.Equal([1, 20, 21, 22], config.TableVlans);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, config.ControlMode);
+        Assert.Equal(TimeSpan.FromSeconds(600), config.MacAging);
+        Assert.Equal(1024, config.MacTableSize);
+        Assert.Equal(0, config.Idle.SpinRounds);
+        Assert.Equal(512, config.FramePoolSlots);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Debug, config.LogLevel);
+        Assert.Null(config.ResolveDefaults().EthersPath);
+    }
+
+    [Theory]
+    [InlineData("prot = tap:vs0", "vswitchd.conf:1: unknown key 'prot'")]
+    [InlineData("mac_aging = 5", "vswitchd.conf:1: unknown key 'mac_aging' (did you mean 'mac-aging'?)")]
+    [InlineData("\n\nmac-aging = 0", "vswitchd.conf:3: mac-aging: '0' is not a whole number from 1 to 86400")]
+    [InlineData("mac-aging = ten", "vswitchd.conf:1: mac-aging: 'ten' is not a whole number from 1 to 86400")]
+    [InlineData("port tap:vs0", "vswitchd.conf:1: expected 'key = value', found 'port tap:vs0'")]
+    [InlineData("port =", "vswitchd.conf:1: 'port' has no value")]
+    [InlineData("= x", "vswitchd.conf:1: the line has a value but no key")]
+    [InlineData("port = bogus:x", "vswitchd.conf:1: port: port 'bogus:x': unknown kind 'bogus'")]
+    [InlineData("idle = lazy", "vswitchd.conf:1: idle: 'lazy' is not one of adaptive, spin, yield, sleep")]
+    [InlineData("zone = -bad-", "vswitchd.conf:1: zone: label '-bad-' in name '-bad-' begins with a hyphen")]
+    [InlineData("table-vlans = 0", "vswitchd.conf:1: table-vlans: trunk VLAN '0' is not a number or range within 1-4094")]
+    [InlineData("control-mode = 999", "vswitchd.conf:1: control-mode: '999' is not an octal permission such as 0660")]
+    [InlineData("hosts = a\nhosts = b", "vswitchd.conf:2: 'hosts' is given twice (first at line 1); it takes one value")]
+    [InlineData("log-level = loud", "vswitchd.conf:1: log-level: 'loud' is not one of trace, debug, information, warning, error, critical")]
+    public void Parse_BadLine_RefusedWithFileLineAndReason(string text, string expected)
+    {
+        var (config, errors) = Read(text);
+        Assert.Null(config);
+        Assert.StartsWith(expected, Assert.Single(errors).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_SeveralBadLines_EveryOneReported()
+    {
+        var (_, errors) = Read("a = 1\nport = tap:vs0\nb = 2\nmac-aging = -1\n");
+        Assert.Equal([1, 3, 4], errors.Select(e => e.Line));
+    }
+
+    [Fact]
+    public void Load_MissingFile_OneErrorAtLineZero()
+    {
+        var errors = new List<ConfigError>();
+        Assert.Null(ConfigFileReader.Load("/nonexistent/vswitchd.conf", new SwitchConfig(), errors));
+        Assert.StartsWith("/nonexistent/vswitchd.conf: cannot read the file", Assert.Single(errors).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryKey_IsDocumentedInConfigurationMd()
+    {
+        string docs = File.ReadAllText(Path.Combine(RepoRoot(), "docs", "configuration.md"));
+        Assert.All(ConfigKeys.All, k => Assert.Contains($"`{k.Name}`", docs, StringComparison.Ordinal));
+    }
+
+    internal static string RepoRoot()
+    {
+        string? dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "VSwitch.sln"))) dir = Path.GetDirectoryName(dir);
+        return dir ?? throw new InvalidOperationException("VSwitch.sln not found above the test binaries");
+    }
+}

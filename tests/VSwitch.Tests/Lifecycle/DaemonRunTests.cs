@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using VSwitch.Daemon.Config;
+
+namespace VSwitch.Tests.Lifecycle;
+
+/// <summary>vswitchd's two ways to run, as <c>Daemon.RunAsync</c> drives them.</summary>
+public sealed class DaemonRunTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("vsd-run").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static SwitchConfig Parse(params string[] args) =>
+        CommandLine.Parse(args).Config ?? throw new InvalidOperationException(string.Join('\n', CommandLine.Parse(args).Errors));
+
+    [Fact]
+    public async Task OnlyPcapFilePorts_ReplaysToTheEndAndExitsZero()
+    {
+        string scenario = Path.Combine(Config.ConfigFileReaderTests.RepoRoot(), "captures", "l2", "flood-then-learn");
+        SwitchConfig config = Parse(
+            "--port", $"pcap-file:{scenario}/in.p1.pcap,{_dir}/p1.pcap",
+            "--port", $"pcap-file:{scenario}/in.p2.pcap,{_dir}/p2.pcap",
+            "--port", $"pcap-file:,{_dir}/p3.pcap");
+        var output = new StringWriter();
+        int code = await VSwitch.Daemon.Daemon.RunAsync(config, NullLoggerFactory.Instance, output);
+        Assert.Equal(0, code);
+        Assert.StartsWith("replayed ", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("port/in.p1/rx-packets", output.ToString(), StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_dir, "p3.pcap")));
+    }
+
+    [Fact]
+    public async Task NoPortOpens_ExitsOne()
+    {
+        SwitchConfig config = Parse("--port", "afpacket:vsnoexist0", "--hosts", "none", "--ethers", "none", "--control", "none");
+        Assert.Equal(1, await VSwitch.Daemon.Daemon.RunAsync(config, NullLoggerFactory.Instance, TextWriter.Null));
+    }
+
+    [Fact]
+    public async Task LiveSwitch_OnePortFails_RunsWithTheOthersAndStopsCleanly()
+    {
+        string socket = Path.Combine(_dir, "run", "ctl.sock");
+        SwitchConfig config = Parse("--port", "afpacket:vsnoexist0", "--port", $"pcap-file:,{_dir}/out.pcap",
+            "--hosts", "none", "--ethers", "none", "--control", socket, "--idle", "sleep");
+        using var stop = new CancellationTokenSource();
+        Task<int> run = VSwitch.Daemon.Daemon.RunAsync(config, NullLoggerFactory.Instance, TextWriter.Null, stop.Token);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!File.Exists(socket) && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.True(File.Exists(socket), "the control socket was created");
+        await using (var client = await VSwitch.Daemon.Control.ControlClient.ConnectAsync(socket))
+        {
+            Assert.True((await client.CallAsync("ports")).Ok);
+        }
+        await stop.CancelAsync();
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.False(File.Exists(socket), "the control socket was removed");
+    }
+
+    [Fact]
+    public async Task DefaultTablePaths_MissingFilesGetTheSample()
+    {
+        // The sample is written by the same code for the real default paths; here it is checked
+        // through TableStore directly so that the test needs no /var/lib.
+        string hosts = Path.Combine(_dir, "lib", "hosts");
+        Assert.True(VSwitch.Daemon.Storage.TableStore.CreateSampleIfMissing(hosts, hosts: true));
+        Assert.False(VSwitch.Daemon.Storage.TableStore.CreateSampleIfMissing(hosts, hosts: true));
+        Assert.StartsWith("# vswitchd hosts table", await File.ReadAllTextAsync(hosts), StringComparison.Ordinal);
+        Assert.True(Datapath.Tables.HostsFileReader.Load(hosts).Ok);
+    }
+}
