@@ -8,6 +8,7 @@ using VSwitch.Daemon.Control.Protocol;
 using VSwitch.Daemon.Storage;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Frames;
+using VSwitch.Daemon.Ports.Linux;
 using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Ports;
 using VSwitch.Datapath.Tables;
@@ -38,6 +39,7 @@ public sealed partial class Daemon : IAsyncDisposable
 
     private readonly ILogger _log;
     private readonly FramePool _pool;
+    private readonly PollWaiter _waiter;
     private readonly LoopAccess _access;
     private readonly PortManager _ports;
     private readonly CancellationTokenSource _stop = new();
@@ -53,11 +55,15 @@ public sealed partial class Daemon : IAsyncDisposable
         Config = config;
         _log = logs.CreateLogger("vswitchd");
         _pool = new FramePool(config.FramePoolSlots);
+        // Idle, the loop sleeps in poll on the ports' descriptors: it wakes on the first frame, so
+        // the adaptive policy may sleep long (100 ms) without delaying anything.
+        _waiter = new PollWaiter();
         Loop = new ForwardingLoop(_pool, clock, new SwitchOptions
         {
             MacTableSize = config.MacTableSize,
             MacAging = config.MacAging,
-            Idle = config.Idle,
+            Idle = config.Idle == IdlePolicy.Default ? config.Idle with { SleepMicroseconds = 100_000 } : config.Idle,
+            Waiter = _waiter,
         });
         _access = new LoopAccess(Loop, LoopTimeout);
         _ports = new PortManager(_access, _pool, clock, _log);
@@ -282,6 +288,7 @@ public sealed partial class Daemon : IAsyncDisposable
         _ports.Dispose();
         Tables.Dispose();
         _pool.Dispose();
+        _waiter.Dispose();
         _stop.Dispose();
         DaemonLog.Stopped(_log);
     }
