@@ -73,15 +73,21 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
         if (etherType == EtherType.IPv6 && IsIcmpv6(buffer, d.Length))
         {
             NdOutcome? nd = NeighborResponder.TryAnswer(buffer, d.Length, d.Flags, tables, out int ndReply);
-            if (nd is NdOutcome n) counters.Nd[(int)n]++;
-            return ndReply;
+            if (nd is NdOutcome n)
+            {
+                counters.Nd[(int)n]++;
+                return ndReply;
+            }
+            // Not a solicitation. A hop-by-hop header may hide UDP as well as ICMPv6, so the
+            // DNS responder still gets its look.
         }
         DnsOutcome? dns = DnsResponder.TryAnswer(buffer, d.Length, d.Flags, ports[d.InPort]!.Config.Mtu, tables, out int reply);
         if (dns is DnsOutcome o) counters.Dns[(int)o]++;
         return reply;
     }
 
-    // A cheap look at the next-header byte before handing the frame to the ND responder.
+    // A cheap look at the next-header byte before handing the frame to the ND responder: ICMPv6,
+    // or a hop-by-hop header that may be followed by ICMPv6 (or by anything else).
     private static bool IsIcmpv6(ReadOnlySpan<byte> buffer, int length) =>
         length > EthernetFrame.HeaderLength + 6 && buffer[EthernetFrame.HeaderLength + 6] is IpProtocol.IcmpV6 or IpProtocol.HopByHop;
 }
