@@ -134,9 +134,15 @@ public sealed class PeepholeTables
         return new PeepholeTables(Names.With(changes), reverse, Neighbors, Settings);
     }
 
-    /// <summary>A snapshot without <paramref name="name"/> and without the reverse names pointing at it.</summary>
-    /// <remarks>Empty non-terminals the name created are kept: they answer NODATA rather than
-    /// NXDOMAIN until the next full load, which is harmless.</remarks>
+    /// <summary>A snapshot without <paramref name="name"/>'s addresses and without the reverse names pointing at it.</summary>
+    /// <remarks>
+    /// <para>Inside a local zone, a name that is the zone's apex or still has names below it keeps
+    /// existing as an empty non-terminal (RFC 8020): answering NXDOMAIN for it would tell a
+    /// resolver that the names below it are gone too. Finding those names walks the whole names
+    /// map once, which a control-plane edit can afford.</para>
+    /// <para>Empty non-terminals the name created are kept: they answer NODATA rather than
+    /// NXDOMAIN until the next full load, which is harmless.</para>
+    /// </remarks>
     public PeepholeTables WithoutName(string name)
     {
         byte[] key = DnsName.KeyFromText(name);
@@ -149,7 +155,20 @@ public sealed class PeepholeTables
             if (Reverse.TryGet(address, out ReadOnlySpan<byte> target) && SameName(target, key))
                 reverseChanges.Add(new(address, null));
         }
-        return new PeepholeTables(Names.With([new(key, null)]), Reverse.With(reverseChanges), Neighbors, Settings);
+        byte[]? replacement = MustStayAsEmptyNonTerminal(key) ? NameRecord.Encode(NameRecord.EmptyNonTerminal, [], []) : null;
+        return new PeepholeTables(Names.With([new(key, replacement)]), Reverse.With(reverseChanges), Neighbors, Settings);
+    }
+
+    // A zone apex always exists; any other name inside a zone exists while a name below it does.
+    private bool MustStayAsEmptyNonTerminal(byte[] key)
+    {
+        bool inZone = false;
+        foreach (byte[] zone in Zones)
+        {
+            if (key.AsSpan().SequenceEqual(zone)) return true;
+            inZone |= DnsName.IsAtOrBelow(key, zone, out _);
+        }
+        return inZone && Names.AnyKey(k => k.Length > key.Length && DnsName.IsAtOrBelow(k, key, out _));
     }
 
     /// <summary>A snapshot where <paramref name="address"/> belongs to <paramref name="mac"/> (or to nobody, when null).</summary>
