@@ -103,7 +103,9 @@ public sealed class PeepholeTables
         }
 
         var nameMap = names.ToDictionary(kv => kv.Key, kv => NameRecord.Encode(0, kv.Value.V4, kv.Value.V6), ByteArrayComparer.Instance);
-        AddEmptyNonTerminals(nameMap, settings.Zones.Select(DnsName.KeyFromText).ToArray());
+        byte[][] zones = settings.Zones.Select(DnsName.KeyFromText).ToArray();
+        foreach (byte[] address in reverse.Keys) AddReverseName(nameMap, zones, address);
+        AddEmptyNonTerminals(nameMap, zones);
         return new PeepholeTables(BlobMap.Build(nameMap), BlobMap.Build(reverse), BlobMap.Build(neighbors), settings);
     }
 
@@ -127,10 +129,11 @@ public sealed class PeepholeTables
         }
         var withEnts = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
         foreach (var (k, v) in changes) withEnts[k] = v!;
+        bool named = Reverse.ContainsKey(bytes);
+        if (!named) AddReverseName(withEnts, Zones, bytes, Names);
         AddEmptyNonTerminals(withEnts, Zones, Names);
         foreach (var (k, v) in withEnts) changes[k] = v;
-        BlobMap reverse = Reverse.ContainsKey(bytes) ? Reverse
-            : Reverse.With([new(bytes, DnsName.FromText(names[0]))]);
+        BlobMap reverse = named ? Reverse : Reverse.With([new(bytes, DnsName.FromText(names[0]))]);
         return new PeepholeTables(Names.With(changes), reverse, Neighbors, Settings);
     }
 
@@ -202,6 +205,18 @@ public sealed class PeepholeTables
         {
             rec.V6.Add(address);
         }
+    }
+
+    // A reverse name inside a local zone (18.198.in-addr.arpa, say) exists because it has a PTR
+    // record: it goes in the names map as an empty non-terminal, so that other types get NODATA
+    // rather than an NXDOMAIN a resolver would also apply to the PTR (RFC 2308 5), and so that
+    // the names above it get theirs from AddEmptyNonTerminals. PTR queries never reach it: the
+    // reverse map answers them first.
+    private static void AddReverseName(Dictionary<byte[], byte[]> names, byte[][] zones, byte[] address, BlobMap? existing = null)
+    {
+        byte[] name = ReverseName.ToWire(address);
+        if (existing?.ContainsKey(name) == true || !zones.Any(z => DnsName.IsAtOrBelow(name, z, out _))) return;
+        names.TryAdd(name, NameRecord.Encode(NameRecord.EmptyNonTerminal, [], []));
     }
 
     // Every ancestor of a name inside a local zone, down to the apex, exists (RFC 8020): give

@@ -59,4 +59,21 @@ public class DnsAnswerPlanTests
         foreach (string[] zones in new[] { new[] { "cluster.local", "svc.cluster.local" }, ["svc.cluster.local", "cluster.local"] })
             Assert.Equal((outcome, rcode, answers, apex, soa), Without3rd(Decide(Tables(zones), name, type)));
     }
+
+    /// <summary>
+    /// Bug: with a reverse zone served locally, a name that has a PTR record was answered NXDOMAIN
+    /// for every other type, and so were the reverse names above it; a resolver caches that
+    /// NXDOMAIN for the name (RFC 2308 5) and then denies the PTR too.
+    /// </summary>
+    [Theory]
+    [InlineData("20.0.18.198.in-addr.arpa", TestDns.TypePtr, DnsOutcome.Replied, 0, 1, -1, false)]
+    [InlineData("20.0.18.198.in-addr.arpa", TestDns.TypeA, DnsOutcome.NoData, 0, 0, 5, true)]
+    [InlineData("0.18.198.in-addr.arpa", TestDns.TypePtr, DnsOutcome.NoData, 0, 0, 2, true)]
+    [InlineData("18.198.in-addr.arpa", TestDns.TypeSoa, DnsOutcome.Replied, 0, 1, 0, false)]
+    [InlineData("99.0.18.198.in-addr.arpa", TestDns.TypePtr, DnsOutcome.NxDomain, 3, 0, 5, true)]
+    [InlineData("1.0.18.198.in-addr.arpa", TestDns.TypeA, DnsOutcome.NxDomain, 3, 0, 4, true)]
+    public void Decide_LocalReverseZone_NamesWithPtrRecordsExist(string name, ushort type, DnsOutcome outcome, int rcode, int answers, int apex, bool soa)
+    {
+        Assert.Equal((outcome, rcode, answers, apex, soa), Without3rd(Decide(Tables("cluster.local", "18.198.in-addr.arpa"), name, type)));
+    }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Peephole.Dns;
 using VSwitch.Datapath.Tables;
+using VSwitch.Tests.CrossCheck;
 using static VSwitch.Tests.Frames.TestPackets;
 
 namespace VSwitch.Tests.Tables;
@@ -134,6 +135,30 @@ public class PeepholeTablesTests
     {
         PeepholeTables tables = PeepholeTables.Build([Host("198.18.0.1", "cluster.local", 1)], [], Settings, EthersFile, out _);
         Assert.Equal("0|198.18.0.1|", Record(tables, "cluster.local"));
+    }
+
+    [Fact]
+    public void Build_LocalReverseZone_ReverseNamesAndTheirAncestorsExist()
+    {
+        PeepholeTables tables = PeepholeTables.Build(Hosts, [], new DnsSettings { Zones = ["cluster.local", "18.198.in-addr.arpa"] },
+            EthersFile, out _);
+        Assert.Equal(EmptyNonTerminal, Record(tables, "20.0.18.198.in-addr.arpa"));
+        Assert.Equal(EmptyNonTerminal, Record(tables, "0.18.198.in-addr.arpa"));
+        Assert.Equal(EmptyNonTerminal, Record(tables, "18.198.in-addr.arpa"));
+        Assert.Null(Record(tables, "198.in-addr.arpa"));
+        // Reverse names outside the local zones are not invented.
+        Assert.Null(Record(tables, TableModel.ReverseName(IPAddress.Parse("2001:db8::20"))));
+        Assert.Null(Record(Build(), "20.0.18.198.in-addr.arpa"));
+    }
+
+    [Fact]
+    public void WithHost_NewAddressInLocalReverseZone_ReverseNameExists()
+    {
+        PeepholeTables before = PeepholeTables.Build(Hosts, [], new DnsSettings { Zones = ["18.198.in-addr.arpa"] }, EthersFile, out _);
+        PeepholeTables after = before.WithHost(IPAddress.Parse("198.18.7.1"), ["new.cluster.local"]);
+        Assert.Equal(EmptyNonTerminal, Record(after, "1.7.18.198.in-addr.arpa"));
+        Assert.Equal(EmptyNonTerminal, Record(after, "7.18.198.in-addr.arpa"));
+        Assert.Null(Record(before, "7.18.198.in-addr.arpa"));
     }
 
     [Fact]
