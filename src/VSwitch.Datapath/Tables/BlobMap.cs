@@ -22,7 +22,7 @@ namespace VSwitch.Datapath.Tables;
 public sealed class BlobMap
 {
     private const int ShardBits = 12;
-    private const int ShardCount = 1 << ShardBits;
+    internal const int ShardCount = 1 << ShardBits;
     public const int MaxKeyLength = 255;
     public const int MaxValueLength = 65535;
 
@@ -92,6 +92,24 @@ public sealed class BlobMap
 
     /// <summary>Every (key, value) pair, copied out (control plane and edits; allocates).</summary>
     public IEnumerable<KeyValuePair<byte[], byte[]>> Entries() => _shards.SelectMany(s => s.Entries());
+
+    /// <summary>True when some key satisfies <paramref name="match"/>. Walks every record in place,
+    /// copying nothing: O(records), for control-plane edits that must look at the whole map.</summary>
+    public bool AnyKey(Func<ReadOnlySpan<byte>, bool> match)
+    {
+        foreach (Shard s in _shards)
+        {
+            if (s.AnyKey(match)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The shard that holds <paramref name="key"/>.</summary>
+    internal static int ShardOf(ReadOnlySpan<byte> key) => (int)(Hash(key) >> (32 - ShardBits));
+
+    /// <summary>True when this map and <paramref name="other"/> hold the very same shard object at
+    /// <paramref name="shard"/>: what lets tests prove that an edit copies only the shards it touches.</summary>
+    internal bool SharesShard(BlobMap other, int shard) => ReferenceEquals(_shards[shard], other._shards[shard]);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Hash(ReadOnlySpan<byte> key)
@@ -171,6 +189,18 @@ public sealed class BlobMap
                 yield return new(_data.AsSpan(offset + 3, keyLength).ToArray(), _data.AsSpan(offset + 3 + keyLength, valueLength).ToArray());
                 offset += 3 + keyLength + valueLength;
             }
+        }
+
+        public bool AnyKey(Func<ReadOnlySpan<byte>, bool> match)
+        {
+            for (int offset = 0; offset < _data.Length;)
+            {
+                int keyLength = _data[offset];
+                int valueLength = BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(offset + 1));
+                if (match(_data.AsSpan(offset + 3, keyLength))) return true;
+                offset += 3 + keyLength + valueLength;
+            }
+            return false;
         }
 
         public static Shard Build(Dictionary<byte[], byte[]> contents)

@@ -5,8 +5,9 @@ namespace VSwitch.Datapath.Tables;
 /// <summary>The value stored for a name in the names map, read in place.</summary>
 /// <remarks>Layout: flags (1), IPv4 count (1), IPv6 count (1), then the IPv4 addresses (4 bytes
 /// each) and the IPv6 addresses (16 bytes each). A name with no addresses and the
-/// <see cref="EmptyNonTerminal"/> flag exists only because names below it do, or because it is a
-/// zone apex (RFC 8020: such names answer NODATA, not NXDOMAIN).</remarks>
+/// <see cref="EmptyNonTerminal"/> flag exists only because names below it do, because it is a
+/// zone apex, or because it is a reverse name with a PTR record in a local reverse zone (RFC 8020:
+/// such names answer NODATA, not NXDOMAIN).</remarks>
 public readonly ref struct NameRecord
 {
     public const byte EmptyNonTerminal = 1;

@@ -103,7 +103,9 @@ public sealed class PeepholeTables
         }
 
         var nameMap = names.ToDictionary(kv => kv.Key, kv => NameRecord.Encode(0, kv.Value.V4, kv.Value.V6), ByteArrayComparer.Instance);
-        AddEmptyNonTerminals(nameMap, settings.Zones.Select(DnsName.KeyFromText).ToArray());
+        byte[][] zones = settings.Zones.Select(DnsName.KeyFromText).ToArray();
+        foreach (byte[] address in reverse.Keys) AddReverseName(nameMap, zones, address);
+        AddEmptyNonTerminals(nameMap, zones);
         return new PeepholeTables(BlobMap.Build(nameMap), BlobMap.Build(reverse), BlobMap.Build(neighbors), settings);
     }
 
@@ -127,16 +129,23 @@ public sealed class PeepholeTables
         }
         var withEnts = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
         foreach (var (k, v) in changes) withEnts[k] = v!;
+        bool named = Reverse.ContainsKey(bytes);
+        if (!named) AddReverseName(withEnts, Zones, bytes, Names);
         AddEmptyNonTerminals(withEnts, Zones, Names);
         foreach (var (k, v) in withEnts) changes[k] = v;
-        BlobMap reverse = Reverse.ContainsKey(bytes) ? Reverse
-            : Reverse.With([new(bytes, DnsName.FromText(names[0]))]);
+        BlobMap reverse = named ? Reverse : Reverse.With([new(bytes, DnsName.FromText(names[0]))]);
         return new PeepholeTables(Names.With(changes), reverse, Neighbors, Settings);
     }
 
-    /// <summary>A snapshot without <paramref name="name"/> and without the reverse names pointing at it.</summary>
-    /// <remarks>Empty non-terminals the name created are kept: they answer NODATA rather than
-    /// NXDOMAIN until the next full load, which is harmless.</remarks>
+    /// <summary>A snapshot without <paramref name="name"/>'s addresses and without the reverse names pointing at it.</summary>
+    /// <remarks>
+    /// <para>Inside a local zone, a name that is the zone's apex or still has names below it keeps
+    /// existing as an empty non-terminal (RFC 8020): answering NXDOMAIN for it would tell a
+    /// resolver that the names below it are gone too. Finding those names walks the whole names
+    /// map once, which a control-plane edit can afford.</para>
+    /// <para>Empty non-terminals the name created are kept: they answer NODATA rather than
+    /// NXDOMAIN until the next full load, which is harmless.</para>
+    /// </remarks>
     public PeepholeTables WithoutName(string name)
     {
         byte[] key = DnsName.KeyFromText(name);
@@ -149,7 +158,20 @@ public sealed class PeepholeTables
             if (Reverse.TryGet(address, out ReadOnlySpan<byte> target) && SameName(target, key))
                 reverseChanges.Add(new(address, null));
         }
-        return new PeepholeTables(Names.With([new(key, null)]), Reverse.With(reverseChanges), Neighbors, Settings);
+        byte[]? replacement = MustStayAsEmptyNonTerminal(key) ? NameRecord.Encode(NameRecord.EmptyNonTerminal, [], []) : null;
+        return new PeepholeTables(Names.With([new(key, replacement)]), Reverse.With(reverseChanges), Neighbors, Settings);
+    }
+
+    // A zone apex always exists; any other name inside a zone exists while a name below it does.
+    private bool MustStayAsEmptyNonTerminal(byte[] key)
+    {
+        bool inZone = false;
+        foreach (byte[] zone in Zones)
+        {
+            if (key.AsSpan().SequenceEqual(zone)) return true;
+            inZone |= DnsName.IsAtOrBelow(key, zone, out _);
+        }
+        return inZone && Names.AnyKey(k => k.Length > key.Length && DnsName.IsAtOrBelow(k, key, out _));
     }
 
     /// <summary>A snapshot where <paramref name="address"/> belongs to <paramref name="mac"/> (or to nobody, when null).</summary>
@@ -183,6 +205,18 @@ public sealed class PeepholeTables
         {
             rec.V6.Add(address);
         }
+    }
+
+    // A reverse name inside a local zone (18.198.in-addr.arpa, say) exists because it has a PTR
+    // record: it goes in the names map as an empty non-terminal, so that other types get NODATA
+    // rather than an NXDOMAIN a resolver would also apply to the PTR (RFC 2308 5), and so that
+    // the names above it get theirs from AddEmptyNonTerminals. PTR queries never reach it: the
+    // reverse map answers them first.
+    private static void AddReverseName(Dictionary<byte[], byte[]> names, byte[][] zones, byte[] address, BlobMap? existing = null)
+    {
+        byte[] name = ReverseName.ToWire(address);
+        if (existing?.ContainsKey(name) == true || !zones.Any(z => DnsName.IsAtOrBelow(name, z, out _))) return;
+        names.TryAdd(name, NameRecord.Encode(NameRecord.EmptyNonTerminal, [], []));
     }
 
     // Every ancestor of a name inside a local zone, down to the apex, exists (RFC 8020): give

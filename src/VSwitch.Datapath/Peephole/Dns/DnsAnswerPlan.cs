@@ -70,11 +70,16 @@ public readonly ref struct DnsAnswerPlan
 
     private static DnsAnswerPlan Forward(DnsOutcome outcome) => new() { Outcome = outcome, ApexOffset = -1 };
 
-    // Where the apex of the local zone holding the name starts in the name, or -1 outside every zone.
+    // Where the apex of the innermost local zone holding the name starts in the name, or -1 outside
+    // every zone. With nested zones (cluster.local and svc.cluster.local) the innermost one answers
+    // for the name, whatever order the zones were listed in: being the longest, it starts earliest.
     private static int ZoneApexOffset(ReadOnlySpan<byte> name, byte[][] zones)
     {
+        int apex = -1;
         foreach (byte[] zone in zones)
-            if (DnsName.IsAtOrBelow(name, zone, out int offset)) return offset;
-        return -1;
+        {
+            if (DnsName.IsAtOrBelow(name, zone, out int offset) && (apex < 0 || offset < apex)) apex = offset;
+        }
+        return apex;
     }
 }

@@ -55,6 +55,28 @@ public static class ReverseName
         return true;
     }
 
+    /// <summary>The lower-case wire name under which <paramref name="address"/> (4 or 16 bytes) is looked up
+    /// in reverse: <c>d.c.b.a.in-addr.arpa</c> or 32 nibbles then <c>ip6.arpa</c>. Cold path (tables).</summary>
+    public static byte[] ToWire(ReadOnlySpan<byte> address)
+    {
+        var name = new List<byte>(address.Length == 4 ? 30 : 74);
+        for (int i = address.Length - 1; i >= 0; i--)
+        {
+            if (address.Length == 4)
+            {
+                string octet = address[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+                name.Add((byte)octet.Length);
+                foreach (char c in octet) name.Add((byte)c);
+            }
+            else
+            {
+                name.AddRange([1, (byte)"0123456789abcdef"[address[i] & 0xF], 1, (byte)"0123456789abcdef"[address[i] >> 4]]);
+            }
+        }
+        name.AddRange(address.Length == 4 ? InAddrArpa : Ip6Arpa);
+        return [.. name];
+    }
+
     private static int Hex(byte c) => c switch
     {
         >= (byte)'0' and <= (byte)'9' => c - '0',
