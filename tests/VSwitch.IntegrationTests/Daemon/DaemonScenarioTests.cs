@@ -104,18 +104,32 @@ public class DaemonScenarioTests
     private sealed class Environment3 : IDisposable
     {
         private readonly List<IDisposable> _owned = [];
-        private readonly string[] _daemonArgs;
+        private string[] _daemonArgs = [];
         private readonly string _dir;
-        private readonly Process? _dnsmasq;
-        private readonly string[] _tapNames = [];
+        private Process? _dnsmasq;
+        private string[] _tapNames = [];
 
         public Environment3(PortKind kind, string hosts, string ethers)
         {
             _dir = Directory.CreateTempSubdirectory("vsit-daemon-").FullName;
+            try
+            {
+                Setup(kind, hosts, ethers);
+            }
+            catch
+            {
+                // A failed setup must not leave namespaces, links or processes behind.
+                Dispose();
+                throw;
+            }
+        }
+
+        private void Setup(PortKind kind, string hosts, string ethers)
+        {
             HostsPath = Path.Combine(_dir, "hosts");
+            Hosts = [new NetNamespace("a"), new NetNamespace("b"), new NetNamespace("c")];
             File.WriteAllText(HostsPath, hosts + "\n");
             File.WriteAllText(Path.Combine(_dir, "ethers"), ethers + "\n");
-            Hosts = [new NetNamespace("a"), new NetNamespace("b"), new NetNamespace("c")];
             _owned.AddRange(Hosts);
             var ports = new List<string>();
             var hostSides = new List<string>();
@@ -152,9 +166,9 @@ public class DaemonScenarioTests
             Thread.Sleep(500);
         }
 
-        public NetNamespace[] Hosts { get; }
-        public DaemonProcess Daemon { get; private set; }
-        public string HostsPath { get; }
+        public NetNamespace[] Hosts { get; private set; } = [];
+        public DaemonProcess Daemon { get; private set; } = null!;
+        public string HostsPath { get; private set; } = "";
 
         public void Restart()
         {
@@ -171,7 +185,7 @@ public class DaemonScenarioTests
                 _dnsmasq.WaitForExit(5000);
             }
             _dnsmasq?.Dispose();
-            Daemon.Dispose();
+            Daemon?.Dispose();
             foreach (IDisposable d in Enumerable.Reverse(_owned)) d.Dispose();
             // TAP devices moved into the hosts' namespaces went with them; one never moved is removed here.
             foreach (string tap in _tapNames) Sh.Try("ip", "link", "del", tap);

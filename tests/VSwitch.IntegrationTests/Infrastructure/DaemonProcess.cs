@@ -109,8 +109,9 @@ public sealed class DaemonProcess : IDisposable
     /// <summary>The built dll of a project of this repository, from the same configuration as the tests.</summary>
     public static string Built(string project)
     {
-        string baseDir = AppContext.BaseDirectory;
-        string configuration = new DirectoryInfo(baseDir).Parent!.Parent!.Name;
+        string baseDir = AppContext.BaseDirectory.TrimEnd('/');
+        // .../tests/VSwitch.IntegrationTests/bin/CONFIGURATION/net10.0
+        string configuration = new DirectoryInfo(baseDir).Parent!.Name;
         for (var dir = new DirectoryInfo(baseDir); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "VSwitch.sln")))
