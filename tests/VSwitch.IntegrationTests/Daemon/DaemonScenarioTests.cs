@@ -100,6 +100,26 @@ public class DaemonScenarioTests
         Assert.Equal(["new.cluster.local. 60 IN A 198.18.0.150"], Dig.Query(h1, "198.18.0.53", "new.cluster.local").Records);
     }
 
+    [Fact]
+    public void PortDelAndAdd_AtRunTime_OtherHostsUndisturbed()
+    {
+        Privileges.RequireRoot();
+        using var env = new Environment3(PortKind.AfPacket, Hosts, Ethers);
+        NetNamespace[] h = env.Hosts;
+        Assert.Contains("1 received", h[2].Exec("ping", "-c", "1", "-W", "2", "198.18.0.1"));
+        string third = env.SwitchSides[2];
+
+        Sh.Result del = env.Daemon.Ctl("port", "del", third);
+        Assert.True(del.ExitCode == 0, del.Stderr + del.Stdout);
+        Assert.NotEqual(0, h[2].TryExec("ping", "-c", "1", "-W", "1", "198.18.0.1").ExitCode);
+        Assert.Contains("3 received", h[0].Exec("ping", "-c", "3", "-i", "0.2", "-W", "2", "198.18.0.2"));
+
+        Sh.Result add = env.Daemon.Ctl("port", "add", $"afpacket:{third}");
+        Assert.True(add.ExitCode == 0, add.Stderr + add.Stdout);
+        Assert.Contains("1 received", h[2].Exec("ping", "-c", "1", "-W", "2", "198.18.0.1"));
+        Assert.Contains(third, env.Daemon.Ctl("ports").Stdout);
+    }
+
     /// <summary>Three namespaces on the daemon's ports, dnsmasq in the third, tables in a temp dir.</summary>
     private sealed class Environment3 : IDisposable
     {
@@ -146,6 +166,7 @@ public class DaemonScenarioTests
                 {
                     var pair = new VethPair();
                     _owned.Add(pair);
+                    _switchSides.Add(pair.SwitchSide);
                     ports.Add($"afpacket:{pair.SwitchSide}");
                     hostSides.Add(pair.HostSide);
                 }
@@ -166,7 +187,11 @@ public class DaemonScenarioTests
             Thread.Sleep(500);
         }
 
+        private readonly List<string> _switchSides = [];
+
         public NetNamespace[] Hosts { get; private set; } = [];
+        /// <summary>The AF_PACKET ports' interfaces, in host order.</summary>
+        public List<string> SwitchSides => _switchSides;
         public DaemonProcess Daemon { get; private set; } = null!;
         public string HostsPath { get; private set; } = "";
 
