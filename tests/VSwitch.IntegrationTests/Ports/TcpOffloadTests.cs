@@ -31,6 +31,9 @@ public class TcpOffloadTests
             sw.Start();
 
             var transfer = TcpTransfer.Run(h1, h2, "198.18.0.2", bytes: 64 << 20, TimeSpan.FromSeconds(60));
+            string rate = $"{first}-{second}: {transfer.Sent * 8 / transfer.Elapsed.TotalSeconds / 1e9:F2} Gbit/s ({transfer.Sent >> 20} MiB in {transfer.Elapsed.TotalSeconds:F2} s)";
+            TestContext.Current.TestOutputHelper?.WriteLine(rate);
+            File.AppendAllText(Path.Combine(Path.GetTempPath(), "vswitch-tcp-rate.txt"), rate + "\n");
             Assert.True(transfer.Received == transfer.Sent && transfer.SentHash == transfer.ReceivedHash,
                 $"sent {transfer.Sent} bytes, received {transfer.Received}, hashes {(transfer.SentHash == transfer.ReceivedHash ? "equal" : "differ")}");
         }
