@@ -67,9 +67,10 @@ public sealed partial class Daemon : IAsyncDisposable
         });
         _access = new LoopAccess(Loop, LoopTimeout);
         _ports = new PortManager(_access, _pool, clock, _log);
-        ushort[] vlans = [.. config.TableVlans];
+        // The tables answer on the configured VLANs and on every VLAN a DHCP scope serves.
+        ushort[] vlans = [.. config.TableVlans.Union(config.DhcpScopes.Select(d => d.Vlan))];
         Tables = new TableStore(config.HostsPath, config.EthersPath, config.Dns,
-            tables => Loop.Peephole.Binding = TableBinding.For(tables, vlans));
+            tables => Loop.Peephole.Binding = TableBinding.For(tables.WithDhcp(config.DhcpScopes), vlans));
     }
 
     /// <summary>The configuration the daemon runs with.</summary>

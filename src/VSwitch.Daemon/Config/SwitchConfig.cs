@@ -25,6 +25,9 @@ public sealed record SwitchConfig
     /// <summary>The ethers(5) file the ARP and ND responders answer from; null = not given, <c>none</c> = no table.</summary>
     public string? EthersPath { get; init; }
 
+    /// <summary>DHCP scopes answered from the ethers table (none: DHCP is forwarded like any traffic).</summary>
+    public IReadOnlyList<DhcpScope> DhcpScopes { get; init; } = [];
+
     /// <summary>Zones answered authoritatively (NXDOMAIN for names inside them that the table lacks).</summary>
     public IReadOnlyList<string> Zones { get; init; } = [];
 

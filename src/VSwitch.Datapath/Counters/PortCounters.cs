@@ -1,6 +1,7 @@
 // Counters are public fields on purpose: the loop increments them per frame, and a property adds nothing but a call.
 #pragma warning disable CA1051
 using VSwitch.Datapath.Peephole.Arp;
+using VSwitch.Datapath.Peephole.Dhcp;
 using VSwitch.Datapath.Peephole.Dns;
 using VSwitch.Datapath.Peephole.Neighbor;
 
@@ -22,6 +23,7 @@ public sealed class PortCounters
     public readonly long[] Arp = new long[ArpOutcomes.Count];
     public readonly long[] Nd = new long[NdOutcomes.Count];
     public readonly long[] Dns = new long[DnsOutcomes.Count];
+    public readonly long[] Dhcp = new long[DhcpOutcomes.Count];
 
     public long TotalDrops
     {
@@ -52,6 +54,7 @@ public sealed class PortCounters
         for (int i = 0; i < Arp.Length; i++) into.Add(new(prefix + "arp/" + ArpOutcomes.Name((ArpOutcome)i), Arp[i]));
         for (int i = 0; i < Nd.Length; i++) into.Add(new(prefix + "nd/" + NdOutcomes.Name((NdOutcome)i), Nd[i]));
         for (int i = 0; i < Dns.Length; i++) into.Add(new(prefix + "dns/" + DnsOutcomes.Name((DnsOutcome)i), Dns[i]));
+        for (int i = 0; i < Dhcp.Length; i++) into.Add(new(prefix + "dhcp/" + DhcpOutcomes.Name((DhcpOutcome)i), Dhcp[i]));
     }
 
     /// <summary>Adds another port's peephole counters to these (for switch-wide totals).</summary>
@@ -60,5 +63,6 @@ public sealed class PortCounters
         for (int i = 0; i < Arp.Length; i++) Arp[i] += other.Arp[i];
         for (int i = 0; i < Nd.Length; i++) Nd[i] += other.Nd[i];
         for (int i = 0; i < Dns.Length; i++) Dns[i] += other.Dns[i];
+        for (int i = 0; i < Dhcp.Length; i++) Dhcp[i] += other.Dhcp[i];
     }
 }

@@ -11,6 +11,7 @@ public enum Candidate : byte
     Arp,
     Neighbor,
     Dns,
+    Dhcp,
 }
 
 /// <summary>
@@ -38,7 +39,9 @@ public static class PeepholeClassifier
                 byte protocol = frame[L3 + 9];
                 if (protocol is not (IpProtocol.Udp or IpProtocol.Tcp)) return Candidate.None;
                 int l4 = L3 + (frame[L3] & 0xF) * 4;
-                return IsPort53(frame, l4) ? Candidate.Dns : Candidate.None;
+                if ((uint)(l4 + 4) > (uint)frame.Length) return Candidate.None;
+                ushort port = BinaryPrimitives.ReadUInt16BigEndian(frame[(l4 + 2)..]);
+                return port == 53 ? Candidate.Dns : port == 67 && protocol == IpProtocol.Udp ? Candidate.Dhcp : Candidate.None;
             case EtherType.IPv6:
                 if (frame.Length < L3 + 40 + 4) return Candidate.None;
                 return frame[L3 + 6] switch

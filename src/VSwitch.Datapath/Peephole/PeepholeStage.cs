@@ -3,6 +3,7 @@ using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Counters;
 using VSwitch.Datapath.Frames;
 using VSwitch.Datapath.Peephole.Arp;
+using VSwitch.Datapath.Peephole.Dhcp;
 using VSwitch.Datapath.Peephole.Dns;
 using VSwitch.Datapath.Peephole.Neighbor;
 using VSwitch.Datapath.Pipeline;
@@ -69,6 +70,9 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
         {
             case Candidate.Arp:
                 if (ArpResponder.TryAnswer(buffer, d.Length, tables, out reply) is ArpOutcome arp) counters.Arp[(int)arp]++;
+                break;
+            case Candidate.Dhcp:
+                if (DhcpResponder.TryAnswer(buffer, d.Length, d.Flags, port.Config.Mtu, d.VlanId, tables, out reply) is DhcpOutcome dhcp) counters.Dhcp[(int)dhcp]++;
                 break;
             case Candidate.Neighbor:
                 if (NeighborResponder.TryAnswer(buffer, d.Length, d.Flags, tables, out reply) is NdOutcome nd)

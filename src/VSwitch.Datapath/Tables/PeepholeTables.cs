@@ -21,21 +21,57 @@ namespace VSwitch.Datapath.Tables;
 /// </remarks>
 public sealed class PeepholeTables
 {
-    public static readonly PeepholeTables Empty = new(BlobMap.Empty, BlobMap.Empty, BlobMap.Empty, new DnsSettings());
+    public static readonly PeepholeTables Empty = new(BlobMap.Empty, BlobMap.Empty, BlobMap.Empty, BlobMap.Empty, new DnsSettings(), []);
 
-    private PeepholeTables(BlobMap names, BlobMap reverse, BlobMap neighbors, DnsSettings settings)
+    private PeepholeTables(BlobMap names, BlobMap reverse, BlobMap neighbors, BlobMap leases, DnsSettings settings, IReadOnlyList<DhcpScope> dhcp)
     {
         Names = names;
         Reverse = reverse;
         Neighbors = neighbors;
+        Leases = leases;
         Settings = settings;
+        DhcpScopes = dhcp;
         Zones = settings.Zones.Select(DnsName.KeyFromText).ToArray();
     }
 
     public BlobMap Names { get; }
     public BlobMap Reverse { get; }
     public BlobMap Neighbors { get; }
+    /// <summary>The ethers table the other way round: MAC (6 bytes) to its IPv4 addresses (4 bytes each), for DHCP.</summary>
+    public BlobMap Leases { get; }
     public DnsSettings Settings { get; }
+    /// <summary>The DHCP scopes answered from these tables (none: the DHCP responder is off).</summary>
+    public IReadOnlyList<DhcpScope> DhcpScopes { get; }
+
+    /// <summary>The same tables with these DHCP scopes.</summary>
+    public PeepholeTables WithDhcp(IReadOnlyList<DhcpScope> scopes) => new(Names, Reverse, Neighbors, Leases, Settings, scopes);
+
+    /// <summary>The scope serving <paramref name="vlan"/>, if any.</summary>
+    public DhcpScope? DhcpScopeFor(ushort vlan)
+    {
+        foreach (DhcpScope s in DhcpScopes)
+            if (s.Vlan == vlan) return s;
+        return null;
+    }
+
+    /// <summary>The IPv4 address the ethers table gives <paramref name="mac"/> inside <paramref name="scope"/>.</summary>
+    public bool TryGetLease(ReadOnlySpan<byte> mac, DhcpScope scope, out uint address)
+    {
+        if (Leases.TryGet(mac, out ReadOnlySpan<byte> addresses))
+        {
+            for (int i = 0; i + 4 <= addresses.Length; i += 4)
+            {
+                uint a = BinaryPrimitives.ReadUInt32BigEndian(addresses[i..]);
+                if (scope.Contains(a) && a != scope.Network && a != scope.Broadcast)
+                {
+                    address = a;
+                    return true;
+                }
+            }
+        }
+        address = 0;
+        return false;
+    }
 
     /// <summary>The local zones as lower-case wire names.</summary>
     public byte[][] Zones { get; }
@@ -106,7 +142,8 @@ public sealed class PeepholeTables
         byte[][] zones = settings.Zones.Select(DnsName.KeyFromText).ToArray();
         foreach (byte[] address in reverse.Keys) AddReverseName(nameMap, zones, address);
         AddEmptyNonTerminals(nameMap, zones);
-        return new PeepholeTables(BlobMap.Build(nameMap), BlobMap.Build(reverse), BlobMap.Build(neighbors), settings);
+        return new PeepholeTables(BlobMap.Build(nameMap), BlobMap.Build(reverse), BlobMap.Build(neighbors),
+            BlobMap.Build(LeasesOf(neighbors)), settings, []);
     }
 
     /// <summary>A snapshot with one more hosts line: <paramref name="names"/> also resolve to <paramref name="address"/>.</summary>
@@ -134,7 +171,7 @@ public sealed class PeepholeTables
         AddEmptyNonTerminals(withEnts, Zones, Names);
         foreach (var (k, v) in withEnts) changes[k] = v;
         BlobMap reverse = named ? Reverse : Reverse.With([new(bytes, DnsName.FromText(names[0]))]);
-        return new PeepholeTables(Names.With(changes), reverse, Neighbors, Settings);
+        return new PeepholeTables(Names.With(changes), reverse, Neighbors, Leases, Settings, DhcpScopes);
     }
 
     /// <summary>A snapshot without <paramref name="name"/>'s addresses and without the reverse names pointing at it.</summary>
@@ -159,7 +196,7 @@ public sealed class PeepholeTables
                 reverseChanges.Add(new(address, null));
         }
         byte[]? replacement = MustStayAsEmptyNonTerminal(key) ? NameRecord.Encode(NameRecord.EmptyNonTerminal, [], []) : null;
-        return new PeepholeTables(Names.With([new(key, replacement)]), Reverse.With(reverseChanges), Neighbors, Settings);
+        return new PeepholeTables(Names.With([new(key, replacement)]), Reverse.With(reverseChanges), Neighbors, Leases, Settings, DhcpScopes);
     }
 
     // A zone apex always exists; any other name inside a zone exists while a name below it does.
@@ -183,7 +220,40 @@ public sealed class PeepholeTables
             value = new byte[6];
             MacAddress.Write(value, m);
         }
-        return new PeepholeTables(Names, Reverse, Neighbors.With([new(address.GetAddressBytes(), value)]), Settings);
+        byte[] key = address.GetAddressBytes();
+        BlobMap leases = Leases;
+        if (key.Length == 4)
+        {
+            // Keep the MAC-to-address direction in step: drop the address from its old owner, add it to the new.
+            var changes = new List<KeyValuePair<byte[], byte[]?>>();
+            if (Neighbors.TryGet(key, out ReadOnlySpan<byte> oldMac)) changes.Add(LeaseChange(oldMac.ToArray(), key, add: false));
+            if (value is not null) changes.Add(LeaseChange(value, key, add: true, after: changes));
+            leases = Leases.With(changes);
+        }
+        return new PeepholeTables(Names, Reverse, Neighbors.With([new(key, value)]), leases, Settings, DhcpScopes);
+    }
+
+    private KeyValuePair<byte[], byte[]?> LeaseChange(byte[] mac, byte[] address, bool add, List<KeyValuePair<byte[], byte[]?>>? after = null)
+    {
+        var current = new List<byte[]>();
+        KeyValuePair<byte[], byte[]?>? earlier = after?.FirstOrDefault(c => c.Key.AsSpan().SequenceEqual(mac));
+        ReadOnlySpan<byte> existing = earlier is { Key: not null } e ? e.Value : Leases.TryGet(mac, out ReadOnlySpan<byte> v) ? v : default;
+        for (int i = 0; i + 4 <= existing.Length; i += 4)
+            if (!existing.Slice(i, 4).SequenceEqual(address)) current.Add(existing.Slice(i, 4).ToArray());
+        if (add) current.Add(address);
+        return new(mac, current.Count == 0 ? null : current.SelectMany(a => a).ToArray());
+    }
+
+    private static Dictionary<byte[], byte[]> LeasesOf(Dictionary<byte[], byte[]> neighbors)
+    {
+        var leases = new Dictionary<byte[], List<byte>>(ByteArrayComparer.Instance);
+        foreach (var (address, mac) in neighbors)
+        {
+            if (address.Length != 4) continue;
+            if (!leases.TryGetValue(mac, out var list)) leases[mac] = list = [];
+            list.AddRange(address);
+        }
+        return leases.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), ByteArrayComparer.Instance);
     }
 
     private static bool SameName(ReadOnlySpan<byte> wire, ReadOnlySpan<byte> lowerKey)
