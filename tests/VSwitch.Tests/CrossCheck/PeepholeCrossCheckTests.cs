@@ -38,7 +38,7 @@ public class PeepholeCrossCheckTests
         SortedDictionary<string, long> counters = ScenarioFiles.ReadCounters(dir);
 
         var written = new Dictionary<ReplyOracle.Kind, int>();
-        int dnsFrames = 0, arpFrames = 0, icmpv6Frames = 0;
+        int dnsFrames = 0, arpFrames = 0, icmpv6Frames = 0, dhcpFrames = 0;
         foreach (string file in Directory.GetFiles(dir, "out.*.pcap").Order(StringComparer.Ordinal))
         {
             foreach (byte[] frame in ScenarioFiles.ReadPcap(file))
@@ -52,6 +52,13 @@ public class PeepholeCrossCheckTests
                     Message message = ReplyOracle.DecodeDns(ReplyOracle.DecodeUdp53(untagged, out _, out _, out _));
                     Assert.True(message.QR);
                     if (byTheSwitch) Judge(written, FindDnsQuery(inputs, untagged), frame, tables);
+                }
+                else if (ethernet.Extract<UdpPacket>() is { SourcePort: 67 } udp67)
+                {
+                    dhcpFrames++;
+                    Assert.True(udp67.ValidUdpChecksum, "DHCP reply UDP checksum");
+                    Assert.True(ethernet.Extract<IPv4Packet>().ValidIPChecksum, "DHCP reply IP checksum");
+                    if (byTheSwitch) JudgeDhcp(udp67, tables);
                 }
                 else if (ethernet.PayloadPacket is ArpPacket { Operation: ArpOperation.Response } arp)
                 {
@@ -73,7 +80,20 @@ public class PeepholeCrossCheckTests
         Assert.Equal(dnsReplies, written.GetValueOrDefault(ReplyOracle.Kind.Dns));
         if (counters.GetValueOrDefault("peephole/arp/replied") > 0) Assert.True(written.GetValueOrDefault(ReplyOracle.Kind.Arp) > 0);
         if (counters.GetValueOrDefault("peephole/nd/replied") > 0) Assert.True(written.GetValueOrDefault(ReplyOracle.Kind.Nd) > 0);
-        Assert.True(dnsFrames + arpFrames + icmpv6Frames > 0, "the scenario's outputs hold no reply at all");
+        Assert.True(dnsFrames + arpFrames + icmpv6Frames + dhcpFrames > 0, "the scenario's outputs hold no reply at all");
+    }
+
+    // A DHCP reply, as PacketDotNet reads it: an OFFER or ACK that leases an address gives the
+    // address the ethers table holds for the client's MAC; a NAK leases nothing.
+    private static void JudgeDhcp(UdpPacket udp, TableModel tables)
+    {
+        var dhcp = Assert.IsType<DhcpV4Packet>(udp.PayloadPacket);
+        Assert.Equal(DhcpV4Operation.BootReply, dhcp.Operation);
+        Assert.Equal(0x63825363u, dhcp.MagicNumber);
+        System.Net.IPAddress yiaddr = dhcp.YourAddress;
+        if (dhcp.MessageType == DhcpV4MessageType.Nak || yiaddr.Equals(System.Net.IPAddress.Any)) return;
+        Assert.True(dhcp.MessageType is DhcpV4MessageType.Offer or DhcpV4MessageType.Ack, dhcp.MessageType.ToString());
+        Assert.Equal(dhcp.ClientHardwareAddress, tables.NeighborOf(yiaddr));
     }
 
     // A reply must answer one of the queries it could belong to; identical queries (a repeated ARP

@@ -106,7 +106,13 @@ public class CaptureScenarioTests
             var settings = new DnsSettings { Zones = t.Zones, Ttl = (uint)(t.DnsTtl ?? 60) };
             PeepholeTables? tables = TableFiles.Load(Path.Combine(dir, "hosts"), Path.Combine(dir, "ethers"), settings, out var errors);
             Assert.True(tables is not null, string.Join("\n", errors));
-            loop.Peephole.Binding = TableBinding.For(tables!, t.Vlans ?? [VlanMode.DefaultVlan]);
+            var scopes = new List<DhcpScope>();
+            foreach (string text in t.Dhcp ?? [])
+            {
+                Assert.True(DhcpScope.TryParse(text, out DhcpScope? scope, out string error), error);
+                scopes.Add(scope!);
+            }
+            loop.Peephole.Binding = TableBinding.For(tables!.WithDhcp(scopes), t.Vlans ?? [VlanMode.DefaultVlan]);
         }
         var ports = new List<PcapFilePort>();
         try

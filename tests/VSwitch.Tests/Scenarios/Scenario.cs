@@ -27,6 +27,8 @@ public sealed class Scenario(string path, string description)
     public int? DnsTtl { get; private set; }
     /// <summary>The VLANs the tables answer for (default: VLAN 1).</summary>
     public List<ushort> TableVlans { get; } = [];
+    /// <summary>DHCP scopes, as the <c>dhcp</c> config key writes them.</summary>
+    public List<string> DhcpScopes { get; } = [];
     public List<ScenarioInput> Inputs { get; } = [];
     public Dictionary<string, List<byte[]>> Outputs { get; } = [];
     public SortedDictionary<string, long> Counters { get; } = new(StringComparer.Ordinal);
@@ -39,8 +41,9 @@ public sealed class Scenario(string path, string description)
     }
 
     /// <summary>Turns the responder on with these tables, answering for <paramref name="vlans"/> (default VLAN 1).</summary>
-    public Scenario WithTables(string hosts, string ethers, string[]? zones = null, int? ttl = null, ushort[]? vlans = null)
+    public Scenario WithTables(string hosts, string ethers, string[]? zones = null, int? ttl = null, ushort[]? vlans = null, string[]? dhcp = null)
     {
+        DhcpScopes.AddRange(dhcp ?? []);
         Hosts = hosts;
         Ethers = ethers;
         Zones.AddRange(zones ?? []);
