@@ -180,16 +180,7 @@ public sealed unsafe class AfPacketPort : IPort, IPollablePort
         for (int i = 0; i < frames.Length; i++)
         {
             ref readonly FrameDescriptor d = ref frames[i];
-            int offset = d.Offset;
-            if (offset < VirtioNetHeader.Length)
-            {
-                // No room for the header before the frame (no port of ours does this): move the frame.
-                Span<byte> slot = _pool.Slot(d.Slot);
-                slot.Slice(offset, d.Length).CopyTo(slot[FramePool.Headroom..]);
-                offset = FramePool.Headroom;
-            }
-            byte* start = _pool.SlotAddress(d.Slot) + offset - VirtioNetHeader.Length;
-            VirtioNetHeader.Write(new Span<byte>(start, VirtioNetHeader.Length), d.Flags, _pool.Offload(d.Slot));
+            byte* start = VnetFraming.Prepend(_pool, d);
             _iovs[i].Base = start;
             _iovs[i].Length = (nuint)(d.Length + VirtioNetHeader.Length);
             _messages[i] = new MMsgHdr { Iov = &_iovs[i], IovLength = 1 };

@@ -98,16 +98,7 @@ public sealed unsafe class TapPort : IPort, IPollablePort
 
     private bool Write(in FrameDescriptor d)
     {
-        int start = d.Offset - VirtioNetHeader.Length;
-        if (start < 0)
-        {
-            // Not reachable with frames from this switch's ports (they leave headroom), but cheap to handle.
-            Span<byte> slot = _pool.Slot(d.Slot);
-            slot.Slice(d.Offset, d.Length).CopyTo(slot[FramePool.Headroom..]);
-            start = FramePool.Headroom - VirtioNetHeader.Length;
-        }
-        byte* buffer = _pool.SlotAddress(d.Slot) + start;
-        VirtioNetHeader.Write(new Span<byte>(buffer, VirtioNetHeader.Length), d.Flags, _pool.Offload(d.Slot));
+        byte* buffer = VnetFraming.Prepend(_pool, d);
         nint written = LibC.Write(_fd, buffer, (nuint)(d.Length + VirtioNetHeader.Length));
         if (written >= 0) return true;
         // EIO: the device is administratively down (being moved or configured); EAGAIN/ENOBUFS: its
