@@ -26,7 +26,8 @@ internal sealed class PeepholeTestSwitch : IDisposable
 
         Pool = new FramePool(slots, 4096);
         Loop = new ForwardingLoop(Pool, new ManualClock());
-        Loop.Peephole.Binding = TableBinding.For(tables!, [VlanMode.DefaultVlan]);
+        var scopes = (files.Dhcp ?? []).Select(text => DhcpScope.TryParse(text, out DhcpScope? s, out string e) ? s! : throw new InvalidDataException(e)).ToList();
+        Loop.Peephole.Binding = TableBinding.For(tables!.WithDhcp(scopes), [VlanMode.DefaultVlan]);
         _ports = [.. Enumerable.Range(1, 3).Select(i => new MemoryPort("p" + i, Pool))];
         foreach (MemoryPort port in _ports) Loop.AddPort(port);
     }
