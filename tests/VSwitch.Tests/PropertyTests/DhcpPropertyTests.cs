@@ -52,7 +52,7 @@ public class DhcpPropertyTests
         var missing = Enum.GetValues<DhcpOutcome>().Select(o => "peephole/dhcp/" + DhcpOutcomes.Name(o))
             .Where(path => sw.Counter(path) == 0).ToList();
         Assert.True(missing.Count == 0, "outcomes never hit: " + string.Join(", ", missing));
-        Assert.True(replies > Iterations / 5, $"only {replies} replies in {Iterations} frames: the property was barely exercised");
+        Assert.True(replies > Iterations / 10, $"only {replies} replies in {Iterations} frames: the property was barely exercised");
     }
 
     private static byte[] Generate(Random random)
