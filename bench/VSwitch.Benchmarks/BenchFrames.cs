@@ -79,6 +79,41 @@ public static class BenchFrames
         return f;
     }
 
+    /// <summary>A DHCPDISCOVER from <paramref name="client"/>, broadcast, asking for mask, router, DNS and domain.</summary>
+    public static byte[] DhcpDiscover(ulong client)
+    {
+        var dhcp = new byte[300];
+        dhcp[0] = 1;
+        dhcp[1] = 1;
+        dhcp[2] = 6;
+        BinaryPrimitives.WriteUInt32BigEndian(dhcp.AsSpan(4), 0x12345678);
+        WriteMac(dhcp.AsSpan(28), client);
+        BinaryPrimitives.WriteUInt32BigEndian(dhcp.AsSpan(236), 0x63825363);
+        byte[] options = [53, 1, 1, 55, 4, 1, 3, 6, 15, 255];
+        options.CopyTo(dhcp, 240);
+        int udpLength = 8 + dhcp.Length, ipLength = 20 + udpLength;
+        var f = new byte[14 + ipLength];
+        WriteMac(f, 0xFFFF_FFFF_FFFF);
+        WriteMac(f.AsSpan(6), client);
+        BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(12), 0x0800);
+        Span<byte> ip = f.AsSpan(14, 20);
+        ip[0] = 0x45;
+        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)ipLength);
+        ip[8] = 64;
+        ip[9] = 17;
+        BinaryPrimitives.WriteUInt32BigEndian(ip[16..], 0xFFFFFFFF);
+        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Fold(Sum(ip)));
+        Span<byte> udp = f.AsSpan(34);
+        BinaryPrimitives.WriteUInt16BigEndian(udp, 68);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[2..], 67);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[4..], (ushort)udpLength);
+        dhcp.CopyTo(udp[8..]);
+        ulong pseudo = Sum(f.AsSpan(26, 8)) + 17 + (ulong)udpLength;
+        ushort sum = Fold(pseudo + Sum(udp));
+        BinaryPrimitives.WriteUInt16BigEndian(udp[6..], sum == 0 ? (ushort)0xFFFF : sum);
+        return f;
+    }
+
     private static ulong Sum(ReadOnlySpan<byte> data)
     {
         ulong sum = 0;

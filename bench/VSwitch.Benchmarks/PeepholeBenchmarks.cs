@@ -21,7 +21,7 @@ public class PeepholeBenchmarks
 
     private FramePool _pool = null!;
     private ForwardingLoop _loop = null!;
-    private SyntheticPort _udp = null!, _arp = null!, _dnsHit = null!, _dnsMiss = null!;
+    private SyntheticPort _udp = null!, _arp = null!, _dnsHit = null!, _dnsMiss = null!, _dhcp = null!;
     private TableBinding _binding = null!;
 
     [GlobalSetup]
@@ -33,10 +33,12 @@ public class PeepholeBenchmarks
         _arp = Add("arp", BenchFrames.ArpRequest(BenchFrames.MacA, 0xC612000A, 0xC6120014));
         _dnsHit = Add("dns-hit", BenchFrames.DnsQuery(BenchFrames.MacA, BenchFrames.MacB, Names > 1 ? "h123456.bench.cluster.local" : "web.cluster.local"));
         _dnsMiss = Add("dns-miss", BenchFrames.DnsQuery(BenchFrames.MacA, BenchFrames.MacB, "www.example.org"));
+        _dhcp = Add("dhcp", BenchFrames.DhcpDiscover(0x02_00_00_00_00_20));
         var server = Add("server", BenchFrames.Udp64(BenchFrames.MacB, BenchFrames.MacA));
         server.Pending = 1;
         _loop.RunOnce();
-        _binding = TableBinding.For(BenchTables.Build(Names - 1), [1]);
+        DhcpScope.TryParse("198.18.0.0/24,router=198.18.0.1,dns=198.18.0.53", out DhcpScope? scope, out _);
+        _binding = TableBinding.For(BenchTables.Build(Names - 1).WithDhcp([scope!]), [1]);
     }
 
     private SyntheticPort Add(string name, byte[] frame)
@@ -67,6 +69,9 @@ public class PeepholeBenchmarks
 
     [Benchmark(OperationsPerInvoke = Frames)]
     public int DnsMiss() => Bound(_dnsMiss);
+
+    [Benchmark(OperationsPerInvoke = Frames)]
+    public int DhcpOffer() => Bound(_dhcp);
 
     private int Bound(SyntheticPort port)
     {
