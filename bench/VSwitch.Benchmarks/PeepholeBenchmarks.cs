@@ -37,7 +37,8 @@ public class PeepholeBenchmarks
         var server = Add("server", BenchFrames.Udp64(BenchFrames.MacB, BenchFrames.MacA));
         server.Pending = 1;
         _loop.RunOnce();
-        DhcpScope.TryParse("198.18.0.0/24,router=198.18.0.1,dns=198.18.0.53", out DhcpScope? scope, out _);
+        if (!DhcpScope.TryParse("198.18.0.0/24,router=198.18.0.1,dns=198.18.0.53", out DhcpScope? scope, out string error))
+            throw new InvalidOperationException(error);
         _binding = TableBinding.For(BenchTables.Build(Names - 1).WithDhcp([scope!]), [1]);
     }
 
