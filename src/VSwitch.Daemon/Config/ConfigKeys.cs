@@ -107,7 +107,8 @@ public static class ConfigKeys
                 if (key.Clear is not null) config = key.Clear(config);
             }
             var (next, reason) = key.Apply(config, a.Value);
-            if (next is null) errors.Add(a.Error($"{key.Name}: {reason}"));
+            // A key's reason may quote the whole value (a port spec does): it is made printable and bounded here, once for every key.
+            if (next is null) errors.Add(a.Error($"{key.Name}: {Printable(reason, MaxReasonLength)}"));
             else config = next;
         }
         return errors.Count == before ? config : null;
@@ -205,8 +206,30 @@ public static class ConfigKeys
         return i >= 0;
     }
 
-    // Values are quoted back into errors; a hostile or mistaken value must not flood the log.
-    internal static string Clip(string text) => text.Length <= 60 ? text : text[..60] + "...";
+    // Values are quoted back into errors, which go to a terminal and the log: a hostile or
+    // mistaken value must neither flood them nor carry control characters (an escape sequence
+    // that rewrites the screen, a NUL, a line break that forges a second error line) into them.
+    internal static string Clip(string text) => Printable(text, 60);
+
+    // The longest reason a key's check may give, after the value it quotes is clipped.
+    private const int MaxReasonLength = 300;
+
+    // Escapes first, then clips, so that escapes cannot push the text past its bound.
+    private static string Printable(string text, int max)
+    {
+        if (text.Any(char.IsControl))
+        {
+            var escaped = new System.Text.StringBuilder(Math.Min(text.Length, max) + 16);
+            foreach (char c in text)
+            {
+                if (escaped.Length > max) break;
+                if (char.IsControl(c)) escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+                else escaped.Append(c);
+            }
+            text = escaped.ToString();
+        }
+        return text.Length <= max ? text : text[..max] + "...";
+    }
 }
 
 /// <summary>One <c>key = value</c> as read from a file or the command line, with where it was written.</summary>
