@@ -60,6 +60,8 @@ public static class ConfigKeys
             (c, v) => UInt(v, 1, 86400, out uint n, out string r) ? (c with { MacAging = TimeSpan.FromSeconds(n) }, "") : (null, r)),
         new("mac-table-size", false, "N", "most addresses the MAC table holds (16-16777216, default 65536)",
             (c, v) => UInt(v, 16, 1 << 24, out uint n, out string r) ? (c with { MacTableSize = (int)n }, "") : (null, r)),
+        new("peephole-rate-limit", false, "N", "most ARP, ND and DNS replies per second per port, in bursts of a tenth of that (0 = no limit, default 20000)",
+            (c, v) => UInt(v, 0, 100_000_000, out uint n, out string r) ? (c with { PeepholeRateLimit = (int)n }, "") : (null, r)),
         new("idle", false, "POLICY", "what the loop does when idle: adaptive (spin, yield, then sleep), spin, yield or sleep",
             (c, v) => Idle(v, out IdlePolicy? p, out string r) ? (c with { Idle = p!, IdleName = v }, "") : (null, r)),
         new("frame-pool-slots", false, "N", "frame slots in the pool (256-1048576, default 4096)",

@@ -23,6 +23,9 @@ public sealed class PortCounters
     public readonly long[] Nd = new long[NdOutcomes.Count];
     public readonly long[] Dns = new long[DnsOutcomes.Count];
 
+    /// <summary>Candidates not shown to any responder because the port was over its reply rate (<see cref="Peephole.RateLimiter"/>).</summary>
+    public long RateLimited;
+
     public long TotalDrops
     {
         get
@@ -52,6 +55,7 @@ public sealed class PortCounters
         for (int i = 0; i < Arp.Length; i++) into.Add(new(prefix + "arp/" + ArpOutcomes.Name((ArpOutcome)i), Arp[i]));
         for (int i = 0; i < Nd.Length; i++) into.Add(new(prefix + "nd/" + NdOutcomes.Name((NdOutcome)i), Nd[i]));
         for (int i = 0; i < Dns.Length; i++) into.Add(new(prefix + "dns/" + DnsOutcomes.Name((DnsOutcome)i), Dns[i]));
+        into.Add(new(prefix + "rate-limited", RateLimited));
     }
 
     /// <summary>Adds another port's peephole counters to these (for switch-wide totals).</summary>
@@ -60,5 +64,6 @@ public sealed class PortCounters
         for (int i = 0; i < Arp.Length; i++) Arp[i] += other.Arp[i];
         for (int i = 0; i < Nd.Length; i++) Nd[i] += other.Nd[i];
         for (int i = 0; i < Dns.Length; i++) Dns[i] += other.Dns[i];
+        RateLimited += other.RateLimited;
     }
 }

@@ -29,6 +29,9 @@ public sealed class ReceivePathTarget : IFuzzTarget, IDisposable
     private readonly MemoryPort[] _ports;
     private readonly Action<byte[], int, int, byte[]>? _observe;
 
+    // A millisecond per input: inside the default reply rate limit, and long runs see MAC addresses age.
+    private readonly ManualClock _clock = new();
+
     /// <param name="observe">Called with (frame sent in, ingress port index, egress port index, frame sent out) for every frame that left.</param>
     public ReceivePathTarget(Action<byte[], int, int, byte[]>? observe = null)
     {
@@ -39,7 +42,7 @@ public sealed class ReceivePathTarget : IFuzzTarget, IDisposable
         _observe = observe;
         // Slots as large as a jumbo frame: enough for anything a fuzzer sends, small enough to stay cheap.
         _pool = new FramePool(64, 16384);
-        Loop = new ForwardingLoop(_pool, new ManualClock());
+        Loop = new ForwardingLoop(_pool, _clock);
         Loop.Peephole.Binding = TableBinding.For(tables, [VlanMode.DefaultVlan]);
         _ports = [new MemoryPort("p1", _pool), new MemoryPort("p2", _pool), new MemoryPort("p3", _pool)];
         Loop.AddPort(_ports[0]);
@@ -61,6 +64,7 @@ public sealed class ReceivePathTarget : IFuzzTarget, IDisposable
         if ((input[0] & FixChecksums) != 0) Wire.FixChecksums(frame);
 
         _ports[inPort].Enqueue(frame);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
         Loop.RunOnce();
         if (_ports[inPort].Pending != 0) throw new FuzzInvariantException("the loop left a received frame in its port");
         for (int p = 0; p < _ports.Length; p++)
