@@ -28,7 +28,9 @@ public class PeepholeBenchmarks
     public void Setup()
     {
         _pool = new FramePool(1024, frameCapacity: 2048);
-        _loop = new ForwardingLoop(_pool, new ManualClock());
+        // No reply rate limit: the clock never moves, so a limited bucket would empty after its
+        // first burst and every later reply would measure the rate-limited path instead.
+        _loop = new ForwardingLoop(_pool, new ManualClock(), new SwitchOptions { PeepholeRateLimit = 0 });
         _udp = Add("udp", BenchFrames.Udp64(BenchFrames.MacA, BenchFrames.MacB));
         _arp = Add("arp", BenchFrames.ArpRequest(BenchFrames.MacA, 0xC612000A, 0xC6120014));
         _dnsHit = Add("dns-hit", BenchFrames.DnsQuery(BenchFrames.MacA, BenchFrames.MacB, Names > 1 ? "h123456.bench.cluster.local" : "web.cluster.local"));

@@ -46,7 +46,8 @@ public static class TableScale
     private static void EditUnderLoad(PeepholeTables tables, int edits)
     {
         using var pool = new FramePool(1024, frameCapacity: 2048);
-        var loop = new ForwardingLoop(pool, MonotonicClock.Instance);
+        // No reply rate limit: this drives one client at full speed to measure edits under load.
+        var loop = new ForwardingLoop(pool, MonotonicClock.Instance, new SwitchOptions { PeepholeRateLimit = 0 });
         var client = new SyntheticPort("client", pool, BenchFrames.DnsQuery(BenchFrames.MacA, BenchFrames.MacB, "h4242.bench.cluster.local"));
         var server = new SyntheticPort("server", pool, BenchFrames.Udp64(BenchFrames.MacB, BenchFrames.MacA));
         loop.AddPort(client);

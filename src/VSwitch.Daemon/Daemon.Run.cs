@@ -79,7 +79,12 @@ public sealed partial class Daemon
         ILogger log = logs.CreateLogger("vswitchd");
         using var pool = new FramePool(config.FramePoolSlots);
         var clock = new ManualClock();
-        var loop = new ForwardingLoop(pool, clock, new SwitchOptions { MacTableSize = config.MacTableSize, MacAging = config.MacAging });
+        var loop = new ForwardingLoop(pool, clock, new SwitchOptions
+        {
+            MacTableSize = config.MacTableSize,
+            MacAging = config.MacAging,
+            PeepholeRateLimit = config.PeepholeRateLimit,
+        });
         if (config.HostsPath is not null || config.EthersPath is not null)
         {
             ushort[] vlans = [.. config.TableVlans];

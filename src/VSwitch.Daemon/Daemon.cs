@@ -62,6 +62,7 @@ public sealed partial class Daemon : IAsyncDisposable
         {
             MacTableSize = config.MacTableSize,
             MacAging = config.MacAging,
+            PeepholeRateLimit = config.PeepholeRateLimit,
             Idle = config.Idle == IdlePolicy.Default ? config.Idle with { SleepMicroseconds = 100_000 } : config.Idle,
             Waiter = _waiter,
         });

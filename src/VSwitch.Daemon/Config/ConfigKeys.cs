@@ -64,6 +64,8 @@ public static class ConfigKeys
             (c, v) => UInt(v, 1, 86400, out uint n, out string r) ? (c with { MacAging = TimeSpan.FromSeconds(n) }, "") : (null, r)),
         new("mac-table-size", false, "N", "most addresses the MAC table holds (16-16777216, default 65536)",
             (c, v) => UInt(v, 16, 1 << 24, out uint n, out string r) ? (c with { MacTableSize = (int)n }, "") : (null, r)),
+        new("peephole-rate-limit", false, "N", "most ARP, ND and DNS replies per second per port, in bursts of a tenth of that (0 = no limit, default 20000)",
+            (c, v) => UInt(v, 0, 100_000_000, out uint n, out string r) ? (c with { PeepholeRateLimit = (int)n }, "") : (null, r)),
         new("idle", false, "POLICY", "what the loop does when idle: adaptive (spin, yield, then sleep), spin, yield or sleep",
             (c, v) => Idle(v, out IdlePolicy? p, out string r) ? (c with { Idle = p!, IdleName = v }, "") : (null, r)),
         new("frame-pool-slots", false, "N", "frame slots in the pool (256-1048576, default 4096)",
@@ -111,7 +113,8 @@ public static class ConfigKeys
                 if (key.Clear is not null) config = key.Clear(config);
             }
             var (next, reason) = key.Apply(config, a.Value);
-            if (next is null) errors.Add(a.Error($"{key.Name}: {reason}"));
+            // A key's reason may quote the whole value (a port spec does): it is made printable and bounded here, once for every key.
+            if (next is null) errors.Add(a.Error($"{key.Name}: {Printable(reason, MaxReasonLength)}"));
             else config = next;
         }
         return errors.Count == before ? config : null;
@@ -209,8 +212,30 @@ public static class ConfigKeys
         return i >= 0;
     }
 
-    // Values are quoted back into errors; a hostile or mistaken value must not flood the log.
-    internal static string Clip(string text) => text.Length <= 60 ? text : text[..60] + "...";
+    // Values are quoted back into errors, which go to a terminal and the log: a hostile or
+    // mistaken value must neither flood them nor carry control characters (an escape sequence
+    // that rewrites the screen, a NUL, a line break that forges a second error line) into them.
+    internal static string Clip(string text) => Printable(text, 60);
+
+    // The longest reason a key's check may give, after the value it quotes is clipped.
+    private const int MaxReasonLength = 300;
+
+    // Escapes first, then clips, so that escapes cannot push the text past its bound.
+    private static string Printable(string text, int max)
+    {
+        if (text.Any(char.IsControl))
+        {
+            var escaped = new System.Text.StringBuilder(Math.Min(text.Length, max) + 16);
+            foreach (char c in text)
+            {
+                if (escaped.Length > max) break;
+                if (char.IsControl(c)) escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+                else escaped.Append(c);
+            }
+            text = escaped.ToString();
+        }
+        return text.Length <= max ? text : text[..max] + "...";
+    }
 }
 
 /// <summary>One <c>key = value</c> as read from a file or the command line, with where it was written.</summary>

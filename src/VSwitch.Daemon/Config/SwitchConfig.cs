@@ -55,6 +55,9 @@ public sealed record SwitchConfig
     /// <summary>The most (VLAN, MAC) entries the MAC table holds.</summary>
     public int MacTableSize { get; init; } = Datapath.Switching.MacTable.DefaultMaxEntries;
 
+    /// <summary>Most peephole replies per second per ingress port; 0 for no limit.</summary>
+    public int PeepholeRateLimit { get; init; } = Datapath.Peephole.RateLimiter.DefaultRatePerSecond;
+
     /// <summary>What the forwarding loop does when it finds nothing to do.</summary>
     public IdlePolicy Idle { get; init; } = IdlePolicy.Default;
 

@@ -25,6 +25,9 @@ public sealed class PortCounters
     public readonly long[] Dns = new long[DnsOutcomes.Count];
     public readonly long[] Dhcp = new long[DhcpOutcomes.Count];
 
+    /// <summary>Candidates not shown to any responder because the port was over its reply rate (<see cref="Peephole.RateLimiter"/>).</summary>
+    public long RateLimited;
+
     public long TotalDrops
     {
         get
@@ -55,6 +58,7 @@ public sealed class PortCounters
         for (int i = 0; i < Nd.Length; i++) into.Add(new(prefix + "nd/" + NdOutcomes.Name((NdOutcome)i), Nd[i]));
         for (int i = 0; i < Dns.Length; i++) into.Add(new(prefix + "dns/" + DnsOutcomes.Name((DnsOutcome)i), Dns[i]));
         for (int i = 0; i < Dhcp.Length; i++) into.Add(new(prefix + "dhcp/" + DhcpOutcomes.Name((DhcpOutcome)i), Dhcp[i]));
+        into.Add(new(prefix + "rate-limited", RateLimited));
     }
 
     /// <summary>Adds another port's peephole counters to these (for switch-wide totals).</summary>
@@ -64,5 +68,6 @@ public sealed class PortCounters
         for (int i = 0; i < Nd.Length; i++) Nd[i] += other.Nd[i];
         for (int i = 0; i < Dns.Length; i++) Dns[i] += other.Dns[i];
         for (int i = 0; i < Dhcp.Length; i++) Dhcp[i] += other.Dhcp[i];
+        RateLimited += other.RateLimited;
     }
 }

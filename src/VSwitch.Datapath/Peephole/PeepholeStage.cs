@@ -35,9 +35,13 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
         set => Volatile.Write(ref _binding, value);
     }
 
+    /// <summary>The per-port bound on replies (<see cref="RateLimiter"/>), or null for none. Set before the loop runs.</summary>
+    public RateLimiter? Limiter { get; set; }
+
     public int Process(Span<FrameDescriptor> frames, int count, long now)
     {
         TableBinding binding = Volatile.Read(ref _binding);
+        RateLimiter? limiter = Limiter;
         for (int i = 0; i < count; i++)
         {
             ref FrameDescriptor d = ref frames[i];
@@ -47,9 +51,16 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
             Span<byte> buffer = pool.Slot(d.Slot)[d.Offset..];
             Candidate candidate = PeepholeClassifier.Classify(buffer[..d.Length]);
             if (candidate == Candidate.None) continue;
+            if (limiter is not null && !limiter.HasToken(d.InPort, now))
+            {
+                // Over the port's reply rate: left for a real server, unanswered and unread.
+                ports[d.InPort]!.Counters.RateLimited++;
+                continue;
+            }
             int reply = Answer(ref d, buffer, candidate, tables);
             if (reply > 0)
             {
+                limiter?.Take(d.InPort, now);
                 d.Length = reply;
                 d.InPort = PortIds.Responder;
                 // The reply is written whole, checksums included: nothing is left for a NIC to finish.

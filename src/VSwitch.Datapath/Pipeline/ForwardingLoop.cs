@@ -45,7 +45,12 @@ public sealed class ForwardingLoop
         Counters = new SwitchCounters();
         MacTable = new MacTable(Counters, _options.MacTableSize, _options.MacAging);
         Ports = new PortTable();
-        Peephole = new PeepholeStage(pool, Ports);
+        Peephole = new PeepholeStage(pool, Ports)
+        {
+            Limiter = _options.PeepholeRateLimit > 0
+                ? new RateLimiter(_options.PeepholeRateLimit, RateLimiter.BurstFor(_options.PeepholeRateLimit))
+                : null,
+        };
         _peephole = peephole ?? Peephole;
         _ingress = new IngressStage(pool, Ports);
         _l2 = new L2Stage(pool, MacTable);

@@ -17,6 +17,10 @@ public sealed record SwitchOptions
     /// <summary>What the loop sleeps in when idle (the daemon's poll on port descriptors), or null to sleep plainly.</summary>
     public IIdleWaiter? Waiter { get; init; }
 
+    /// <summary>Most peephole replies per second per ingress port (a token bucket with a tenth of a
+    /// second's burst, <see cref="Peephole.RateLimiter"/>); 0 for no limit.</summary>
+    public int PeepholeRateLimit { get; init; } = Peephole.RateLimiter.DefaultRatePerSecond;
+
     /// <summary>MAC table slots examined for expiry per loop round.</summary>
     public int SweepSlotsPerRound { get; init; } = 64;
 }

@@ -80,6 +80,30 @@ public class ConfigFileReaderTests
         Assert.Equal([1, 3, 4], errors.Select(e => e.Line));
     }
 
+    // Found by the config fuzz target (tests/VSwitch.Fuzz/Regressions/config/): a key or value was
+    // quoted into its error as written, so a NUL, an escape sequence or a line break in a config
+    // file reached the terminal and the log that print vswitchd's errors, and a port spec was
+    // quoted whole however long it was.
+    [Theory]
+    [InlineData("et\0rs = x", @"unknown key 'et\u0000rs'")]
+    [InlineData("mac-aging = 1\u001b[2J", @"mac-aging: '1\u001b[2J' is not a whole number")]
+    [InlineData("zone = a\rb", @"'a\u000db'")]
+    [InlineData("port = afpacket:eth1,tr\0\u0001k=10", @"bad option 'tr\u0000\u0001k=10'")]
+    public void Parse_ControlCharacterInAKeyOrValue_IsEscapedInTheError(string line, string quoted)
+    {
+        var (_, errors) = Read(line);
+        string reason = Assert.Single(errors).Reason;
+        Assert.Contains(quoted, reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(reason, char.IsControl);
+    }
+
+    [Fact]
+    public void Parse_HugeBadPortSpec_ErrorIsClipped()
+    {
+        var (_, errors) = Read("port = tap:" + new string('x', 100_000) + ",bad");
+        Assert.InRange(Assert.Single(errors).Reason.Length, 1, 400);
+    }
+
     [Fact]
     public void Load_MissingFile_OneErrorAtLineZero()
     {
