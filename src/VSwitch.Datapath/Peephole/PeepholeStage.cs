@@ -8,6 +8,7 @@ using VSwitch.Datapath.Peephole.Dns;
 using VSwitch.Datapath.Peephole.Neighbor;
 using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Tables;
+using VSwitch.Datapath.Tenancy;
 
 namespace VSwitch.Datapath.Peephole;
 
@@ -46,21 +47,24 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
         {
             ref FrameDescriptor d = ref frames[i];
             if (d.Next != Next.Continue || d.InPort == PortIds.Responder) continue;
-            PeepholeTables? tables = binding[d.VlanId];
-            if (tables is null) continue;
+            // The one per-tenant reference: tables, counters and limiter all come from here.
+            Tenant? tenant = binding.Resolve(d.InPort, d.VlanId);
+            if (tenant is null) continue;
             Span<byte> buffer = pool.Slot(d.Slot)[d.Offset..];
             Candidate candidate = PeepholeClassifier.Classify(buffer[..d.Length]);
             if (candidate == Candidate.None) continue;
-            if (limiter is not null && !limiter.HasToken(d.InPort, now))
+            RateLimiter? bucket = tenant.Limiter ?? limiter;
+            if (bucket is not null && !bucket.HasToken(d.InPort, now))
             {
                 // Over the port's reply rate: left for a real server, unanswered and unread.
-                ports[d.InPort]!.Counters.RateLimited++;
+                ports[d.InPort]!.Counters.Peephole.RateLimited++;
+                tenant.Counters.RateLimited++;
                 continue;
             }
-            int reply = Answer(ref d, buffer, candidate, tables);
+            int reply = Answer(ref d, buffer, candidate, tenant);
             if (reply > 0)
             {
-                limiter?.Take(d.InPort, now);
+                bucket?.Take(d.InPort, now);
                 d.Length = reply;
                 d.InPort = PortIds.Responder;
                 // The reply is written whole, checksums included: nothing is left for a NIC to finish.
@@ -72,29 +76,43 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
 
     // The responders and their counters: reached only by candidates, so kept out of the loop above.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int Answer(ref FrameDescriptor d, Span<byte> buffer, Candidate candidate, PeepholeTables tables)
+    private int Answer(ref FrameDescriptor d, Span<byte> buffer, Candidate candidate, Tenant tenant)
     {
         AttachedPort port = ports[d.InPort]!;
-        PortCounters counters = port.Counters;
+        PeepholeCounters counters = port.Counters.Peephole, own = tenant.Counters;
+        PeepholeTables tables = tenant.Tables;
         int reply;
         switch (candidate)
         {
             case Candidate.Arp:
-                if (ArpResponder.TryAnswer(buffer, d.Length, tables, out reply) is ArpOutcome arp) counters.Arp[(int)arp]++;
+                if (ArpResponder.TryAnswer(buffer, d.Length, tables, out reply) is ArpOutcome arp)
+                {
+                    counters.Arp[(int)arp]++;
+                    own.Arp[(int)arp]++;
+                }
                 break;
             case Candidate.Dhcp:
-                if (DhcpResponder.TryAnswer(buffer, d.Length, d.Flags, port.Config.Mtu, d.VlanId, tables, out reply) is DhcpOutcome dhcp) counters.Dhcp[(int)dhcp]++;
+                if (DhcpResponder.TryAnswer(buffer, d.Length, d.Flags, port.Config.Mtu, d.VlanId, tables, out reply) is DhcpOutcome dhcp)
+                {
+                    counters.Dhcp[(int)dhcp]++;
+                    own.Dhcp[(int)dhcp]++;
+                }
                 break;
             case Candidate.Neighbor:
                 if (NeighborResponder.TryAnswer(buffer, d.Length, d.Flags, tables, out reply) is NdOutcome nd)
                 {
                     counters.Nd[(int)nd]++;
+                    own.Nd[(int)nd]++;
                     break;
                 }
                 // Behind a hop-by-hop header there may be a DNS query rather than a solicitation.
                 goto default;
             default:
-                if (DnsResponder.TryAnswer(buffer, d.Length, d.Flags, port.Config.Mtu, tables, out reply) is DnsOutcome dns) counters.Dns[(int)dns]++;
+                if (DnsResponder.TryAnswer(buffer, d.Length, d.Flags, port.Config.Mtu, tables, out reply) is DnsOutcome dns)
+                {
+                    counters.Dns[(int)dns]++;
+                    own.Dns[(int)dns]++;
+                }
                 break;
         }
         return reply;

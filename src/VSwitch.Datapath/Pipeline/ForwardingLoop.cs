@@ -155,15 +155,16 @@ public sealed class ForwardingLoop
     public List<KeyValuePair<string, long>> CounterSnapshot()
     {
         var list = new List<KeyValuePair<string, long>>();
-        var totals = new PortCounters();
+        var totals = new PeepholeCounters();
         foreach (AttachedPort p in Ports.All)
         {
             p.Counters.AppendTo(p.Port.Name, list);
-            totals.AddPeephole(p.Counters);
+            totals.Add(p.Counters.Peephole);
         }
         _egress.ResponderCounters.AppendTo("responder", list);
         Counters.AppendTo(list);
-        totals.AppendPeephole("peephole/", list);
+        totals.AppendTo("peephole/", list);
+        foreach (Tenancy.Tenant t in Peephole.Binding.Tenants) t.Counters.AppendTo("tenant/" + t.Name + "/peephole/", list);
         return list;
     }
 

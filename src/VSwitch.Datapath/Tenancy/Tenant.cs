@@ -1,0 +1,42 @@
+using VSwitch.Datapath.Counters;
+using VSwitch.Datapath.Peephole;
+using VSwitch.Datapath.Tables;
+
+namespace VSwitch.Datapath.Tenancy;
+
+/// <summary>
+/// One tenant's state: everything the responders touch while answering a frame for it.
+/// </summary>
+/// <remarks>
+/// <para>The responders' code is shared by every tenant; before it runs for a frame, the peephole
+/// picks the frame's tenant (by port, else by VLAN: <see cref="TableBinding.Resolve"/>) and hands
+/// the responders this tenant's table snapshot, counters and rate limiter, and nothing else. No
+/// responder keeps state of its own between frames: scratch space is on the stack of the call
+/// answering one frame (zeroed by the runtime), and a reply is written over its own query in
+/// full, every byte of it, so no byte of another frame or tenant survives into it.</para>
+/// <para>An edit to this tenant swaps <see cref="Tables"/> alone: one reference write, no copy,
+/// and no other tenant's snapshot or binding changes.</para>
+/// </remarks>
+public sealed class Tenant(string name, PeepholeTables tables)
+{
+    public const string DefaultName = "default";
+
+    private PeepholeTables _tables = tables;
+
+    public string Name { get; } = name;
+
+    /// <summary>The tenant's current snapshot; set from any thread, seen by the loop at its next frame.</summary>
+    public PeepholeTables Tables
+    {
+        get => Volatile.Read(ref _tables);
+        set => Volatile.Write(ref _tables, value);
+    }
+
+    /// <summary>Outcomes of this tenant's queries.</summary>
+    public PeepholeCounters Counters { get; } = new();
+
+    /// <summary>The tenant's own reply-rate limiter, or null to use the switch-wide one.</summary>
+    public RateLimiter? Limiter { get; init; }
+
+    public override string ToString() => Name;
+}
