@@ -12,29 +12,36 @@ namespace VSwitch.Datapath.Tables;
 /// <para>Each shard keeps its keys and values packed in one <c>byte[]</c> and an open-addressed
 /// index of <c>long</c>s (32-bit hash, 32-bit offset), so a lookup is one hash over the key, a
 /// probe that compares hashes, and one key comparison: O(1) whatever the size, with no objects
-/// per record for the collector to trace. With 4096 shards, one edit to a map of a million
-/// records copies about 250 of them: a few kilobytes, well below the large-object heap, so an
-/// edit under load costs the collector almost nothing (measured by <c>bench ... tables</c>).</para>
+/// per record for the collector to trace. The shard count follows the size (16 to 4096, about
+/// 256 records each): one edit to a map of a million records copies about 250 of them, a few
+/// kilobytes, well below the large-object heap, so an edit under load costs the collector almost
+/// nothing (measured by <c>bench ... tables</c>); a map of a thousand records costs 16 shards.</para>
 /// <para>The hash is <see cref="HashCode"/>, which .NET seeds randomly per process, so keys
 /// crafted offline cannot be made to collide.</para>
 /// <para>Lookups are safe from any thread: a map never changes after it is built.</para>
 /// </remarks>
 public sealed class BlobMap
 {
-    private const int ShardBits = 12;
-    internal const int ShardCount = 1 << ShardBits;
+    // A shard holds a few hundred records: enough shards that an edit copies little, few enough
+    // that a small map (a tenant with a thousand names) does not pay for thousands of empty ones.
+    private const int MinShardBits = 4, MaxShardBits = 12, RecordsPerShard = 256;
     public const int MaxKeyLength = 255;
     public const int MaxValueLength = 65535;
 
-    public static readonly BlobMap Empty = new(CreateEmptyShards());
+    public static readonly BlobMap Empty = new(CreateEmptyShards(MinShardBits), MinShardBits);
 
     private readonly Shard[] _shards;
+    private readonly int _bits;
 
-    private BlobMap(Shard[] shards)
+    private BlobMap(Shard[] shards, int bits)
     {
         _shards = shards;
+        _bits = bits;
         foreach (Shard s in shards) Count += s.Count;
     }
+
+    /// <summary>How many shards the map is split into.</summary>
+    internal int ShardCount => _shards.Length;
 
     public int Count { get; }
 
@@ -53,7 +60,7 @@ public sealed class BlobMap
     public bool TryGet(scoped ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
     {
         uint hash = Hash(key);
-        return _shards[hash >> (32 - ShardBits)].TryGet(key, hash, out value);
+        return _shards[hash >> (32 - _bits)].TryGet(key, hash, out value);
     }
 
     public bool ContainsKey(ReadOnlySpan<byte> key) => TryGet(key, out _);
@@ -62,11 +69,27 @@ public sealed class BlobMap
     /// shards no change touches are shared with this map.</summary>
     public BlobMap With(IEnumerable<KeyValuePair<byte[], byte[]?>> changes)
     {
+        var list0 = changes as IReadOnlyCollection<KeyValuePair<byte[], byte[]?>> ?? changes.ToList();
+        int wanted = BitsFor(Count + list0.Count);
+        if (wanted > _bits + 1 || (Count == 0 && wanted > _bits))
+        {
+            // The map has outgrown its shards (four times over, or it is being built): lay it out
+            // again with more, once, rather than copy ever larger shards on every edit.
+            var all = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+            foreach (var (k, v) in Entries()) all[k] = v;
+            foreach (var (k, v) in list0)
+            {
+                Check(k, v);
+                if (v is null) all.Remove(k);
+                else all[k] = v;
+            }
+            return Layout(all, BitsFor(all.Count));
+        }
         var byShard = new Dictionary<int, List<KeyValuePair<byte[], byte[]?>>>();
-        foreach (var change in changes)
+        foreach (var change in list0)
         {
             Check(change.Key, change.Value);
-            int shard = (int)(Hash(change.Key) >> (32 - ShardBits));
+            int shard = (int)(Hash(change.Key) >> (32 - _bits));
             if (!byShard.TryGetValue(shard, out var list)) byShard[shard] = list = [];
             list.Add(change);
         }
@@ -83,7 +106,23 @@ public sealed class BlobMap
             }
             shards[index] = Shard.Build(contents);
         }
-        return new BlobMap(shards);
+        return new BlobMap(shards, _bits);
+    }
+
+    private static int BitsFor(int records) =>
+        Math.Clamp(BitOperations.Log2((uint)Math.Max(1, records / RecordsPerShard) * 2 - 1), MinShardBits, MaxShardBits);
+
+    private static BlobMap Layout(Dictionary<byte[], byte[]> all, int bits)
+    {
+        var groups = new Dictionary<byte[], byte[]>[1 << bits];
+        foreach (var (k, v) in all)
+        {
+            int shard = (int)(Hash(k) >> (32 - bits));
+            (groups[shard] ??= new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance))[k] = v;
+        }
+        var shards = new Shard[groups.Length];
+        for (int i = 0; i < shards.Length; i++) shards[i] = groups[i] is { } g ? Shard.Build(g) : Shard.Empty;
+        return new BlobMap(shards, bits);
     }
 
     /// <summary>Builds a map from scratch; a later duplicate key replaces an earlier one.</summary>
@@ -105,7 +144,7 @@ public sealed class BlobMap
     }
 
     /// <summary>The shard that holds <paramref name="key"/>.</summary>
-    internal static int ShardOf(ReadOnlySpan<byte> key) => (int)(Hash(key) >> (32 - ShardBits));
+    internal int ShardOf(ReadOnlySpan<byte> key) => (int)(Hash(key) >> (32 - _bits));
 
     /// <summary>True when this map and <paramref name="other"/> hold the very same shard object at
     /// <paramref name="shard"/>: what lets tests prove that an edit copies only the shards it touches.</summary>
@@ -125,9 +164,9 @@ public sealed class BlobMap
         if (value is { Length: > MaxValueLength }) throw new ArgumentException($"Value length {value.Length} is over {MaxValueLength}.");
     }
 
-    private static Shard[] CreateEmptyShards()
+    private static Shard[] CreateEmptyShards(int bits)
     {
-        var shards = new Shard[ShardCount];
+        var shards = new Shard[1 << bits];
         Array.Fill(shards, Shard.Empty);
         return shards;
     }

@@ -87,8 +87,8 @@ public class BlobMapTests
         byte[] key = B("host42");
         BlobMap after = before.With([new(key, B("changed"))]);
 
-        int touched = BlobMap.ShardOf(key);
-        for (int shard = 0; shard < BlobMap.ShardCount; shard++)
+        int touched = before.ShardOf(key);
+        for (int shard = 0; shard < before.ShardCount; shard++)
             Assert.Equal(shard != touched, after.SharesShard(before, shard));
         Assert.Equal("changed", Get(after, "host42"));
         Assert.Equal(before.Count, after.Count);
@@ -100,13 +100,13 @@ public class BlobMapTests
         BlobMap before = BlobMap.Build(Enumerable.Range(0, 1000).Select(i => Pair("n" + i, "v")));
         // Two keys that live in different shards.
         string first = "n1";
-        string second = Enumerable.Range(2, 1000).Select(i => "n" + i).First(k => BlobMap.ShardOf(B(k)) != BlobMap.ShardOf(B(first)));
+        string second = Enumerable.Range(2, 1000).Select(i => "n" + i).First(k => before.ShardOf(B(k)) != before.ShardOf(B(first)));
         BlobMap after = before.With([Change(first, null), Change(second, "w")]);
 
-        int shared = Enumerable.Range(0, BlobMap.ShardCount).Count(s => after.SharesShard(before, s));
-        Assert.Equal(BlobMap.ShardCount - 2, shared);
-        Assert.False(after.SharesShard(before, BlobMap.ShardOf(B(first))));
-        Assert.False(after.SharesShard(before, BlobMap.ShardOf(B(second))));
+        int shared = Enumerable.Range(0, before.ShardCount).Count(s => after.SharesShard(before, s));
+        Assert.Equal(before.ShardCount - 2, shared);
+        Assert.False(after.SharesShard(before, before.ShardOf(B(first))));
+        Assert.False(after.SharesShard(before, before.ShardOf(B(second))));
     }
 
     [Fact]
