@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using VSwitch.IntegrationTests.Infrastructure;
 
 namespace VSwitch.IntegrationTests.Dhcp;
@@ -17,7 +19,8 @@ public enum DhcpClientProgram
 /// The client runs its event script of ours, written into the test's directory, which records the
 /// lease and configures nothing (the packages' default scripts may be missing, and would touch
 /// resolv.conf); a test that needs the address puts it on the interface itself. udhcpc runs with
-/// <c>-q</c> and exits once bound. dhclient forks into the background once bound, as it does in
+/// <c>-q</c> and exits once bound, or with <see cref="StartUdhcpc"/> stays in the foreground to
+/// renew, and is ended on dispose. dhclient forks into the background once bound, as it does in
 /// use; it is ended by the PID in its pid file, and only when that PID is still the dhclient this
 /// object started.
 /// </remarks>
@@ -26,6 +29,8 @@ public sealed class DhcpClient : IDisposable
     private static int _counter;
     private readonly NetNamespace _host;
     private readonly string _script, _leaseOut, _leaseFile, _pidFile;
+    private readonly StringBuilder _log = new();
+    private Process? _udhcpc;
 
     public DhcpClient(DhcpClientProgram program, NetNamespace host, string directory)
     {
@@ -42,8 +47,16 @@ public sealed class DhcpClient : IDisposable
 
     public DhcpClientProgram Program { get; }
 
-    /// <summary>What the client printed on its last run, for failure messages.</summary>
-    public string Output { get; private set; } = "";
+    /// <summary>What the client printed on its last run (so far, while udhcpc runs in the foreground), for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_log) return _udhcpc is null ? _output : _log.ToString();
+        }
+    }
+
+    private string _output = "";
 
     /// <summary>Runs the client once on eth0; the lease it got, or null when it got none.</summary>
     /// <param name="discovers">udhcpc: how many DISCOVERs it sends before giving up (dhclient tries for its configured 60 s).</param>
@@ -58,16 +71,65 @@ public sealed class DhcpClient : IDisposable
                 "-i", "eth0", "-n", "-q", "-t", Text(discovers), "-T", Text(pauseSeconds), "-s", _script),
             _ => _host.TryExec(TimeSpan.FromSeconds(90), "dhclient", "-1", "-v", "-sf", _script, "-lf", _leaseFile, "-pf", _pidFile, "eth0"),
         };
-        Output = $"{Program} exited {r.ExitCode}:\n{r.Stdout}{r.Stderr}";
+        _output = $"{Program} exited {r.ExitCode}:\n{r.Stdout}{r.Stderr}";
         return File.Exists(_leaseOut) ? DhcpLease.Parse(File.ReadAllText(_leaseOut)) : null;
     }
 
     /// <summary>Like <see cref="TryObtain"/>, but a client without a lease fails the test with what it printed.</summary>
     public DhcpLease Obtain() => TryObtain() ?? throw new Xunit.Sdk.XunitException($"{Program} got no lease:\n{Output}");
 
-    /// <summary>Ends a dhclient left in the background by the last run (udhcpc leaves nothing).</summary>
+    /// <summary>udhcpc only: starts it in the foreground (<c>-f</c>), where it stays to renew on
+    /// <see cref="Renew"/>; <see cref="AwaitLease"/> waits for its first lease.</summary>
+    /// <param name="extra">More udhcpc options, e.g. <c>-a</c> to check the address with ARP first.</param>
+    public void StartUdhcpc(params string[] extra)
+    {
+        if (Program != DhcpClientProgram.Udhcpc || _udhcpc is not null) throw new InvalidOperationException("StartUdhcpc is for one udhcpc run");
+        File.Delete(_leaseOut);
+        var psi = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string a in new[] { "netns", "exec", _host.Name, "busybox", "udhcpc", "-f", "-i", "eth0", "-t", "3", "-s", _script }.Concat(extra))
+            psi.ArgumentList.Add(a);
+        // ip netns exec execs udhcpc in place, so this process is udhcpc itself.
+        _udhcpc = Process.Start(psi) ?? throw new InvalidOperationException("cannot start udhcpc");
+        _udhcpc.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
+        _udhcpc.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
+        _udhcpc.BeginErrorReadLine();
+        _udhcpc.BeginOutputReadLine();
+    }
+
+    /// <summary>udhcpc started by <see cref="StartUdhcpc"/>: SIGUSR1 (renew now), and the lease it renewed.</summary>
+    public DhcpLease Renew()
+    {
+        if (_udhcpc is null) throw new InvalidOperationException("Renew needs StartUdhcpc first");
+        File.Delete(_leaseOut);
+        Sh.Run("kill", "-USR1", Text(_udhcpc.Id));
+        return AwaitLease();
+    }
+
+    /// <summary>The lease udhcpc started by <see cref="StartUdhcpc"/> reports next (within 20 s).</summary>
+    public DhcpLease AwaitLease()
+    {
+        for (int i = 0; i < 200 && !File.Exists(_leaseOut); i++)
+        {
+            if (_udhcpc!.HasExited) break;
+            Thread.Sleep(100);
+        }
+        return File.Exists(_leaseOut) ? DhcpLease.Parse(File.ReadAllText(_leaseOut)) : throw new Xunit.Sdk.XunitException($"udhcpc got no lease:\n{Output}");
+    }
+
+    /// <summary>Ends udhcpc started by <see cref="StartUdhcpc"/>, or a dhclient left in the background by the last run.</summary>
     private void End()
     {
+        if (_udhcpc is not null)
+        {
+            if (!_udhcpc.HasExited)
+            {
+                Sh.Try("kill", "-TERM", Text(_udhcpc.Id));
+                if (!_udhcpc.WaitForExit(TimeSpan.FromSeconds(5))) _udhcpc.Kill();
+            }
+            _udhcpc.WaitForExit();
+            _udhcpc.Dispose();
+            _udhcpc = null;
+        }
         if (Program != DhcpClientProgram.Dhclient || !File.Exists(_leaseOut)) return;
         // The forked child writes the pid file just after the parent exits: give it a moment.
         for (int i = 0; i < 50 && !File.Exists(_pidFile); i++) Thread.Sleep(100);

@@ -8,7 +8,8 @@ namespace VSwitch.IntegrationTests.Dhcp;
 /// the ethers table knows gets its lease from the switch with no DHCP server anywhere, then
 /// resolves a name at the DNS server it was given (answered by the switch too); a client the table
 /// does not know gets its lease from dnsmasq behind the switch; <c>vswitchctl ethers add</c> takes
-/// effect on the next DISCOVER; the DHCP counters count what happened.
+/// effect on the next DISCOVER; a renewal by unicast to the server identifier is answered; a
+/// DECLINE is counted; the DHCP counters count what happened.
 /// </summary>
 public class DhcpClientTests
 {
@@ -103,6 +104,39 @@ public class DhcpClientTests
         Assert.True(del.ExitCode == 0, del.Stderr + del.Stdout);
         Assert.Null(client.TryObtain(discovers: 1, pauseSeconds: 2));
         Assert.Equal((1, 2), (env.Dhcp("offered"), env.Dhcp("forwarded-not-in-table")));
+    }
+
+    [Theory]
+    [InlineData(PortKind.Tap)]
+    [InlineData(PortKind.AfPacket)]
+    public void Udhcpc_Renew_UnicastToServerIdentifier_AckedBySwitch(PortKind kind)
+    {
+        Privileges.RequireRoot();
+        using var env = new DhcpSwitch(kind, Hosts, Ethers, [DirectMac]);
+        using var client = new DhcpClient(DhcpClientProgram.Udhcpc, env.Clients[0], env.Directory);
+        client.StartUdhcpc();
+        DhcpLease lease = client.AwaitLease();
+        env.Clients[0].Exec("ip", "addr", "add", $"{lease.Address}/{lease.PrefixLength}", "dev", "eth0");
+
+        // RENEWING: a unicast REQUEST from the leased address to the server identifier, which the
+        // client must first resolve with ARP; the switch answers both from its tables.
+        Assert.Equal(lease, client.Renew());
+        Assert.Equal((1, 2), (env.Dhcp("offered"), env.Dhcp("acked")));
+        Assert.True(env.Daemon.Counter("peephole/arp/replied") >= 1, client.Output);
+    }
+
+    [Fact]
+    public void Udhcpc_AddressInUse_DeclineCountedAndForwarded()
+    {
+        Privileges.RequireRoot();
+        using var env = new DhcpSwitch(PortKind.AfPacket, Hosts, Ethers, [DirectMac], serverHost: true);
+        // A host that took the client's table address by hand answers udhcpc's ARP check.
+        env.Server!.Exec("ip", "addr", "add", "198.18.0.11/24", "dev", "eth0");
+        using var client = new DhcpClient(DhcpClientProgram.Udhcpc, env.Clients[0], env.Directory);
+        client.StartUdhcpc("-a");
+        for (int i = 0; i < 100 && env.Dhcp("declined") == 0; i++) Thread.Sleep(200);
+        Assert.True(env.Dhcp("declined") >= 1, client.Output);
+        Assert.True(env.Dhcp("acked") >= 1);
     }
 
     private static bool IsInRange(string address, int first, int last)
