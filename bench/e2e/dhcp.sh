@@ -9,14 +9,14 @@
 # (wall time of the whole process, so it includes starting it).
 #
 # Run as root from anywhere:  bench/e2e/dhcp.sh [--kind afpacket|tap] [--leases N] [--seconds S]
-#                                               [--windows "8 32 128"] [--udhcpc N]
+#                                               [--windows "8 32 128"] [--udhcpc N] [--vswitchd-arg ARG]...
 # Needs iproute2, dnsmasq (dnsmasq-base), busybox and dotnet; it names what is missing and
 # installs nothing. Hosts are namespaces with addresses from 198.18.0.0/15 only; everything it
 # made (namespaces, links, the daemon, dnsmasq, its temp dir) is removed on exit, and it ends
 # only the processes it started.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-kind=afpacket leases=300 seconds=5 windows="8 32 128" udhcpc_runs=30
+kind=afpacket leases=300 seconds=5 windows="8 32 128" udhcpc_runs=30 vswitchd_args=()
 while (($#)); do
   case "$1" in
     --kind) kind=$2 ;;
@@ -24,6 +24,7 @@ while (($#)); do
     --seconds) seconds=$2 ;;
     --windows) windows=$2 ;;
     --udhcpc) udhcpc_runs=$2 ;;
+    --vswitchd-arg) vswitchd_args+=("$2") ;;   # e.g. --vswitchd-arg --idle --vswitchd-arg spin
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -74,7 +75,7 @@ else
 fi
 dotnet "$work/vswitchd/vswitchd.dll" "${ports[@]}" --hosts "$work/hosts" --ethers "$work/ethers" \
   --dhcp 198.18.0.0/16,router=198.18.0.1,dns=198.18.0.53,domain=bench.local,lease=3600 \
-  --control "$work/sock" >"$work/vswitchd.log" 2>&1 &
+  --control "$work/sock" ${vswitchd_args[@]+"${vswitchd_args[@]}"} >"$work/vswitchd.log" 2>&1 &
 vs_pid=$!
 for _ in $(seq 50); do [ -S "$work/sock" ] && break; sleep 0.2; done
 [ -S "$work/sock" ] || { echo "vswitchd did not start:" >&2; cat "$work/vswitchd.log" >&2; exit 1; }
@@ -116,7 +117,7 @@ fstype() { df -T "$1" | awk 'NR == 2 { print $2 }'; }
 probe() { ip netns exec vsd-c dotnet "$work/probe/DhcpProbe.dll" "$@" --if eth0 --macs $macs; }
 switch_kind="switch=02:00:00:01:00:00" dnsmasq_kind="dnsmasq=02:00:00:02:00:00"
 
-echo "== $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), kernel $(uname -r), $kind ports, $(dnsmasq --version | head -1 | cut -d' ' -f1-3)"
+echo "== $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), kernel $(uname -r), $kind ports, vswitchd ${vswitchd_args[*]:-(defaults)}, $(dnsmasq --version | head -1 | cut -d' ' -f1-3)"
 for place in disk mem; do
   if [ $place = disk ]; then dir=$lease_disk; else dir=$lease_mem; fi
   start_dnsmasq "$dir"
