@@ -24,12 +24,13 @@ public sealed class NetNamespace : IDisposable
     public Sh.Result TryExec(TimeSpan timeout, string file, params string[] args) => Sh.Try(timeout, "ip", ["netns", "exec", Name, file, .. args]);
 
     /// <summary>Moves <paramref name="device"/> here, renames it <paramref name="inside"/>, gives it addresses and brings it up.</summary>
-    public void Adopt(string device, string inside, string ipv4Cidr, string? ipv6Cidr = null, string? mac = null)
+    /// <remarks>A null <paramref name="ipv4Cidr"/> leaves the interface without an IPv4 address, for a DHCP client to fill.</remarks>
+    public void Adopt(string device, string inside, string? ipv4Cidr, string? ipv6Cidr = null, string? mac = null)
     {
         Sh.Run("ip", "link", "set", device, "netns", Name);
         if (device != inside) Exec("ip", "link", "set", device, "name", inside);
         if (mac is not null) Exec("ip", "link", "set", inside, "address", mac);
-        Exec("ip", "addr", "add", ipv4Cidr, "dev", inside);
+        if (ipv4Cidr is not null) Exec("ip", "addr", "add", ipv4Cidr, "dev", inside);
         // nodad: the address is usable at once instead of after duplicate-address detection.
         if (ipv6Cidr is not null) Exec("ip", "addr", "add", ipv6Cidr, "dev", inside, "nodad");
         Exec("ip", "link", "set", inside, "up");
