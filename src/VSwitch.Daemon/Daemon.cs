@@ -48,6 +48,7 @@ public sealed partial class Daemon : IAsyncDisposable
     private Thread? _thread;
     private ControlServer? _control;
     private Task _supervisor = Task.CompletedTask;
+    private Task _declineWatch = Task.CompletedTask;
     private int _disposed;
 
     private Daemon(SwitchConfig config, ILoggerFactory logs, IClock clock)
@@ -139,6 +140,7 @@ public sealed partial class Daemon : IAsyncDisposable
             _control = ControlServer.Start(path, DispatchAsync, new ControlServerOptions { SocketMode = Config.ControlMode }, _log);
         }
         _supervisor = _ports.SuperviseAsync(Config.SuperviseInterval, _stop.Token);
+        _declineWatch = WatchDeclinesAsync(Config.SuperviseInterval, _stop.Token);
         DaemonLog.Running(_log, _ports.AttachedCount);
     }
 
@@ -268,6 +270,38 @@ public sealed partial class Daemon : IAsyncDisposable
         return list;
     }
 
+    // A DHCP DECLINE means an address the ethers table hands out is in use by someone else: worth a
+    // log line. The datapath only counts (it never formats text per frame); this looks at the
+    // counters once per supervision interval and logs what changed, so a flood of DECLINEs costs
+    // one line per interval and port.
+    private async Task WatchDeclinesAsync(TimeSpan interval, CancellationToken cancel)
+    {
+        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
+        int declined = (int)Datapath.Peephole.Dhcp.DhcpOutcome.Declined;
+        try
+        {
+            while (!cancel.IsCancellationRequested)
+            {
+                await Task.Delay(interval, cancel).ConfigureAwait(false);
+                List<(string Port, long Count)> counts = await InvokeAsync(
+                    l => l.Ports.All.Select(p => (p.Port.Name, p.Counters.Peephole.Dhcp[declined])).ToList(), cancel).ConfigureAwait(false);
+                foreach (var (port, count) in counts)
+                {
+                    long before = seen.GetValueOrDefault(port);
+                    if (count > before) DaemonLog.DhcpDeclined(_log, port, count - before);
+                    seen[port] = count;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (TimeoutException)
+        {
+            // The loop did not answer in time (it is stopping): nothing to report.
+        }
+    }
+
     // The control server's entry: find the command, check its arguments, run it.
     private async Task<CommandOutcome> DispatchAsync(string name, JsonElement? args, CancellationToken cancel)
     {
@@ -285,6 +319,7 @@ public sealed partial class Daemon : IAsyncDisposable
         if (_control is not null) await _control.DisposeAsync().ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
         await _supervisor.ConfigureAwait(false);
+        await _declineWatch.ConfigureAwait(false);
         _thread?.Join();
         _access.ThreadStopped();
         _ports.Dispose();

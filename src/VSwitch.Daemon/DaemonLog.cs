@@ -72,4 +72,7 @@ internal static partial class DaemonLog
 
     [LoggerMessage(46, LogLevel.Information, "{Command} refused: {Reason}")]
     public static partial void TableEditRefused(ILogger logger, string command, string reason);
+
+    [LoggerMessage(47, LogLevel.Warning, "DHCP: {Count} DECLINE(s) from clients on port {Port}: an address the ethers table gives is in use by another host")]
+    public static partial void DhcpDeclined(ILogger logger, string port, long count);
 }

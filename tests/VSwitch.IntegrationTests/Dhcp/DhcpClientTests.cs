@@ -137,6 +137,9 @@ public class DhcpClientTests
         for (int i = 0; i < 100 && env.Dhcp("declined") == 0; i++) Thread.Sleep(200);
         Assert.True(env.Dhcp("declined") >= 1, client.Output);
         Assert.True(env.Dhcp("acked") >= 1);
+        // The daemon says so in its log too, within a supervision interval.
+        for (int i = 0; i < 30 && !env.Daemon.Log.Contains("DECLINE", StringComparison.Ordinal); i++) Thread.Sleep(200);
+        Assert.Contains("DECLINE", env.Daemon.Log);
     }
 
     private static bool IsInRange(string address, int first, int last)
