@@ -57,6 +57,15 @@ public sealed class ControlServer : IAsyncDisposable
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
+    /// <summary>Connections the kernel queues before the accept loop takes them.</summary>
+    /// <remarks>Large on purpose: past the queue the kernel refuses a connect with EAGAIN, which a
+    /// client reports as "cannot reach vswitchd". With room for a burst of a thousand (a script
+    /// starting vswitchctl in parallel, or an abuser), every client is accepted and then either
+    /// served or told "too many control clients" by <see cref="ControlServerOptions.MaxClients"/>.
+    /// A queued connection costs the kernel a few hundred bytes; Linux caps the value at
+    /// net.core.somaxconn (4096 by default).</remarks>
+    public const int Backlog = 1024;
+
     /// <summary>The socket's path.</summary>
     public string Path { get; }
 
@@ -82,7 +91,7 @@ public sealed class ControlServer : IAsyncDisposable
         {
             listener.Bind(new UnixDomainSocketEndPoint(full));
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(full, options.SocketMode);
-            listener.Listen(64);
+            listener.Listen(Backlog);
         }
         catch (SocketException e)
         {

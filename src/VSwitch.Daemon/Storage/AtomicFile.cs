@@ -80,6 +80,36 @@ public static partial class AtomicFile
         }
     }
 
+    /// <summary>Deletes the temporary files a crash in the middle of <see cref="Write"/> left beside
+    /// <paramref name="path"/>, and returns how many there were.</summary>
+    /// <remarks>A process killed between creating its temporary file and renaming it (SIGKILL, a
+    /// power cut) leaves the file behind; the original is whole, so the leftover holds nothing
+    /// anyone needs. Call this once at start, before any write, since the names cannot tell a
+    /// dead writer's file from a live one's. Only names this class makes are touched:
+    /// <c>.NAME.</c>, twelve lower-case hex digits, <c>.tmp</c>.</remarks>
+    public static int RemoveStaleTemporaries(string path)
+    {
+        string full = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(full) ?? "/";
+        string prefix = "." + Path.GetFileName(full) + ".";
+        int removed = 0;
+        try
+        {
+            foreach (string candidate in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
+            {
+                string middle = Path.GetFileName(candidate)[prefix.Length..^".tmp".Length];
+                if (middle.Length != 12 || !middle.All(char.IsAsciiHexDigitLower)) continue;
+                TryDelete(candidate);
+                if (!File.Exists(candidate)) removed++;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A directory we cannot list has nothing we could have left there.
+        }
+        return removed;
+    }
+
     private static void TryDelete(string path)
     {
         try

@@ -42,7 +42,13 @@ public sealed partial class TableStore : IDisposable
         EthersPath = ethersPath;
         Settings = settings;
         _publish = publish;
+        // A daemon killed in the middle of an edit leaves its temporary file: nothing else removes it.
+        if (hostsPath is not null) StaleTemporariesRemoved += AtomicFile.RemoveStaleTemporaries(hostsPath);
+        if (ethersPath is not null) StaleTemporariesRemoved += AtomicFile.RemoveStaleTemporaries(ethersPath);
     }
+
+    /// <summary>Temporary files of interrupted edits found and removed at start.</summary>
+    public int StaleTemporariesRemoved { get; }
 
     public string? HostsPath { get; }
     public string? EthersPath { get; }

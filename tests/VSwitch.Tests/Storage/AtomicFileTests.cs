@@ -57,4 +57,24 @@ public sealed class AtomicFileTests : IDisposable
         Assert.ThrowsAny<IOException>(() => AtomicFile.WriteAllText(path, "x"));
         Assert.False(Directory.Exists(Path.Combine(_dir, "no-such-dir")));
     }
+
+    // Found by the SIGKILL fault test (IntegrationTests/Hardening/FaultTests): a daemon killed in the
+    // middle of an edit left .hosts.XXXXXXXXXXXX.tmp behind, and every later crash added another.
+    [Fact]
+    public void RemoveStaleTemporaries_LeftByAKilledWriter_RemovedAndNothingElse()
+    {
+        string hosts = Path.Combine(_dir, "hosts");
+        File.WriteAllText(hosts, "198.18.0.1 a\n");
+        string[] stale = [Path.Combine(_dir, ".hosts.2521c3749267.tmp"), Path.Combine(_dir, ".hosts.000000000000.tmp")];
+        string[] kept = [Path.Combine(_dir, ".hosts.notours.tmp"), Path.Combine(_dir, ".ethers.2521c3749267.tmp"),
+            Path.Combine(_dir, ".hosts.2521C3749267.tmp"), Path.Combine(_dir, "hosts.2521c3749267.tmp")];
+        foreach (string f in stale.Concat(kept)) File.WriteAllText(f, "198.18.0.1 half");
+
+        Assert.Equal(2, AtomicFile.RemoveStaleTemporaries(hosts));
+
+        Assert.All(stale, f => Assert.False(File.Exists(f), f));
+        Assert.All(kept, f => Assert.True(File.Exists(f), f));
+        Assert.Equal("198.18.0.1 a\n", File.ReadAllText(hosts));
+        Assert.Equal(0, AtomicFile.RemoveStaleTemporaries(hosts));
+    }
 }
