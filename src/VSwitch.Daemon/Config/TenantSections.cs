@@ -70,11 +70,14 @@ public static class TenantSections
             string reason;
             switch (a.Key)
             {
+                // The line is kept even for a refused value: the tenant is then not also "without vlans".
                 case "vlans":
-                    if (ConfigKeys.TryVlanList(a.Value, out ushort[] vlans, out reason)) _tenant = _tenant with { Vlans = vlans, VlansLine = a.Line };
+                    _ = ConfigKeys.TryVlanList(a.Value, out ushort[] vlans, out reason);
+                    _tenant = _tenant with { Vlans = vlans, VlansLine = a.Line };
                     break;
                 case "ports":
-                    if (TryPortNames(a.Value, out string[] ports, out reason)) _tenant = _tenant with { Ports = ports, PortsLine = a.Line };
+                    _ = TryPortNames(a.Value, out string[] ports, out reason);
+                    _tenant = _tenant with { Ports = ports, PortsLine = a.Line };
                     break;
                 default:
                     (SwitchConfig? next, reason) = ConfigKeys.Find(a.Key)!.Apply(_scratch, a.Value);
@@ -133,7 +136,7 @@ public static class TenantSections
         var portOwner = new Dictionary<string, TenantConfig>(StringComparer.Ordinal);
         foreach (TenantConfig t in config.Tenants)
         {
-            if (t.Vlans.Count == 0 && t.Ports.Count == 0)
+            if (t.VlansLine == t.Line && t.PortsLine == t.Line)
                 errors.Add(new ConfigError(t.Source, t.Line,
                     $"tenant '{t.Name}' has neither vlans nor ports, so no frame would ever be its; give vlans = LIST or ports = NAMES"));
             foreach (ushort v in t.Vlans)
