@@ -235,6 +235,13 @@ public class TenantCommandTests
         Assert.Contains("(tenant green)", stdout.ToString(), StringComparison.Ordinal);
         Assert.Equal("198.18.0.60", A(await AskAsync(d, 20, "cli.corp")));
         Assert.Null(await AskAsync(d, 10, "cli.corp", expectNxdomain: true));
+
+        var table = new StringWriter();
+        Assert.Equal(0, await Vswitchctl.RunAsync(["--control", d.Socket, "tenants"], table, stderr));
+        string[] lines = table.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("tenant ", lines[0], StringComparison.Ordinal);
+        Assert.Equal(["default", "blue", "green", "red"], lines[1..].Select(l => l.Split(' ')[0]));
+        Assert.Contains(" 20 ", lines[3], StringComparison.Ordinal);
     }
 
     private static string A(byte[]? dns)
