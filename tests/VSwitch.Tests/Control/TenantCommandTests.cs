@@ -51,7 +51,7 @@ public class TenantCommandTests
             ethers = {dir}/green.ethers
 
             [tenant red]
-            ports = p2
+            ports = p2,rec
             hosts = {dir}/red.hosts
             """;
         var errors = new List<ConfigError>();
@@ -80,6 +80,42 @@ public class TenantCommandTests
         Assert.Equal("02:00:00:00:0b:01", await ArpAsync(d, 10, Shared));
         Assert.Equal("02:00:00:00:0c:01", await ArpAsync(d, 20, Shared));
         Assert.Null(await ArpAsync(d, 1, Shared));
+    }
+
+    [Fact]
+    public async Task PortAddAndDel_BindingFollowsThePortName_NotItsNumber()
+    {
+        await using TestDaemon d = await StartAsync();
+        await using ControlClient c = await d.ConnectAsync();
+        string input = Path.Combine(d.Dir, "ask.pcap");
+        byte[] query = TestDns.Query(0x7001, "web.corp", TestDns.TypeA);
+        ScenarioFiles.WritePcap(input, [(1_000_000_000, PeepholeFrames.Query(TestFrames.A, query))]);
+
+        // A port named rec is red's as soon as it is attached: its first frame, read at once, is answered by red.
+        Assert.Equal("198.18.0.23", A(await ReplayThroughPortAsync(c, d, input, "rec")));
+        // Another port that takes rec's number after it left is not red's: VLAN 10 makes it blue's.
+        Assert.Equal("198.18.0.21", A(await ReplayThroughPortAsync(c, d, input, "other")));
+    }
+
+    // Attaches a pcap-file port on VLAN 10 that replays input and records what it is sent; detaches
+    // it and returns the DNS reply it recorded.
+    private static async Task<byte[]?> ReplayThroughPortAsync(ControlClient c, TestDaemon d, string input, string name)
+    {
+        string output = Path.Combine(d.Dir, name + ".out.pcap");
+        PortInfo port = await c.CallAsync("port/add", new JsonObject { ["spec"] = $"pcap-file:{input},{output},vlan=10,name={name}" },
+            ControlJsonContext.Default.PortInfo);
+        Assert.Equal(2, port.Id);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        StatsResult stats;
+        do
+        {
+            await Task.Delay(10);
+            stats = await c.CallAsync("stats", new JsonObject { ["prefix"] = $"port/{name}/tx-packets" }, ControlJsonContext.Default.StatsResult);
+        }
+        while (stats.Counters.GetValueOrDefault($"port/{name}/tx-packets") == 0 && DateTime.UtcNow < deadline);
+        Assert.True((await c.CallAsync("port/del", new JsonObject { ["name"] = name })).Ok);
+        byte[] frame = Assert.Single(Fuzz.SeedCorpus.ReadPcap(await File.ReadAllBytesAsync(output)));
+        return Packet.ParsePacket(LinkLayers.Ethernet, frame).Extract<UdpPacket>().PayloadData;
     }
 
     [Fact]
@@ -172,7 +208,7 @@ public class TenantCommandTests
         Assert.Equal((2L, 0L), (blue.DnsReplied, blue.ArpReplied));
         Assert.Equal((0L, 1L), (green.DnsReplied, green.ArpReplied));
         Assert.Equal(("", (string?)null), (red.Vlans, red.EthersFile));
-        Assert.Equal(["p2"], red.Ports);
+        Assert.Equal(["p2", "rec"], red.Ports);
 
         // The per-tenant counters are in stats too.
         StatsResult stats = await c.CallAsync("stats", new JsonObject { ["prefix"] = "tenant/blue/" }, ControlJsonContext.Default.StatsResult);
