@@ -3,10 +3,10 @@ using Microsoft.Extensions.Logging;
 using VSwitch.Daemon.Config;
 using VSwitch.Daemon.Ports;
 using VSwitch.Daemon.Storage;
+using VSwitch.Daemon.Tenancy;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Ports;
-using VSwitch.Datapath.Tables;
 
 namespace VSwitch.Daemon;
 
@@ -85,15 +85,18 @@ public sealed partial class Daemon
             MacAging = config.MacAging,
             PeepholeRateLimit = config.PeepholeRateLimit,
         });
-        if (config.HostsPath is not null || config.EthersPath is not null)
+        // A replay answers from the default tenant only when it names a table file, so that a
+        // capture replayed without tables is switched and never answered; sections always count.
+        using var tenants = new TenantSet(config);
+        bool defaultTables = config.HostsPath is not null || config.EthersPath is not null;
+        bool Served(DaemonTenant t) => t != tenants.Default || defaultTables;
+        foreach (DaemonTenant t in tenants.All.Where(Served))
         {
-            ushort[] vlans = [.. config.TableVlans];
-            using var tables = new TableStore(config.HostsPath, config.EthersPath, config.Dns, t => loop.Peephole.Binding = TableBinding.For(t, vlans));
-            TableResult<TableLoad> loaded = await tables.ReloadAsync().ConfigureAwait(false);
+            TableResult<TableLoad> loaded = await t.Store.ReloadAsync().ConfigureAwait(false);
             foreach (string line in loaded.Details) DaemonLog.TableError(log, line);
             if (!loaded.Ok)
             {
-                DaemonLog.TablesRefused(log, loaded.Error!);
+                DaemonLog.TablesRefused(log, t.Name, loaded.Error!);
                 return ExitFailed;
             }
         }
@@ -121,6 +124,7 @@ public sealed partial class Daemon
                 DaemonLog.NoPorts(log);
                 return ExitFailed;
             }
+            loop.Peephole.Binding = tenants.Bind(loop.Ports, Served);
             long frames = CaptureReplay.Run(loop, clock);
             DaemonLog.Replayed(log, frames, ports.Count);
             await output.WriteLineAsync($"replayed {frames} frames").ConfigureAwait(false);

@@ -6,12 +6,12 @@ using VSwitch.Daemon.Control;
 using VSwitch.Daemon.Control.Commands;
 using VSwitch.Daemon.Control.Protocol;
 using VSwitch.Daemon.Storage;
+using VSwitch.Daemon.Tenancy;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Frames;
 using VSwitch.Daemon.Ports.Linux;
 using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Ports;
-using VSwitch.Datapath.Tables;
 
 namespace VSwitch.Daemon;
 
@@ -21,8 +21,13 @@ namespace VSwitch.Daemon;
 // Threads. The loop thread runs ForwardingLoop.Run and nothing else; it is the only thread that
 // touches ports, the frame pool, the MAC table and the datapath counters. Everything else
 // (control clients, supervision, signals) runs on the thread pool and reaches loop state only
-// through LoopAccess (ForwardingLoop.Invoke, between two rounds). Table snapshots are published
-// by swapping the peephole's binding, which the loop reads once per burst.
+// through LoopAccess (ForwardingLoop.Invoke, between two rounds).
+//
+// Tenants. Each tenant (the default one, then one per [tenant NAME] section) has its own
+// TableStore and datapath Tenant (Tenancy/TenantSet.cs). A table load or edit publishes the new
+// snapshot by setting that tenant's Tenant.Tables, which the loop reads per frame; the binding
+// (VLANs and ports -> tenant), which the loop reads once per burst, is built at start and rebuilt
+// only when a port is attached or detached, on the loop's thread in the same pause.
 //
 // Start-up order: pool and loop; tables (a table with errors is logged and the switch starts
 // without it); ports (one that cannot be opened is logged and skipped); the loop thread; the
@@ -68,11 +73,10 @@ public sealed partial class Daemon : IAsyncDisposable
             Waiter = _waiter,
         });
         _access = new LoopAccess(Loop, LoopTimeout);
-        _ports = new PortManager(_access, _pool, clock, _log);
-        // The tables answer on the configured VLANs and on every VLAN a DHCP scope serves.
-        ushort[] vlans = [.. config.TableVlans.Union(config.DhcpScopes.Select(d => d.Vlan))];
-        Tables = new TableStore(config.HostsPath, config.EthersPath, config.Dns,
-            tables => Loop.Peephole.Binding = TableBinding.For(tables.WithDhcp(config.DhcpScopes), vlans));
+        Tenants = new TenantSet(config);
+        // No port is attached yet, so this binds VLANs only; each attach and detach rebinds.
+        Loop.Peephole.Binding = Tenants.Bind(Loop.Ports);
+        _ports = new PortManager(_access, _pool, clock, _log, l => l.Peephole.Binding = Tenants.Bind(l.Ports));
     }
 
     /// <summary>The configuration the daemon runs with.</summary>
@@ -81,8 +85,11 @@ public sealed partial class Daemon : IAsyncDisposable
     /// <summary>The forwarding loop. Touch its state only through <see cref="InvokeAsync{T}"/> while the daemon runs.</summary>
     public ForwardingLoop Loop { get; }
 
-    /// <summary>The hosts and ethers tables.</summary>
-    public TableStore Tables { get; }
+    /// <summary>The tenants: the default one first, then those of the config file's sections.</summary>
+    public TenantSet Tenants { get; }
+
+    /// <summary>The default tenant's hosts and ethers tables.</summary>
+    public TableStore Tables => Tenants.Default.Store;
 
     /// <summary>The control socket's path, or null when there is none.</summary>
     public string? ControlPath => _control?.Path;
@@ -123,7 +130,7 @@ public sealed partial class Daemon : IAsyncDisposable
         DaemonLog.Starting(_log, Config.Ports.Count, Config.HostsPath ?? "none", Config.EthersPath ?? "none",
             Config.ControlPath ?? "none", Config.IdleName);
         CreateSamples();
-        await ReloadAsync(cancel).ConfigureAwait(false);
+        await ReloadAsync(null, cancel).ConfigureAwait(false);
         foreach (Ports.PortSpec spec in Config.Ports) await _ports.AddAsync(spec, cancel).ConfigureAwait(false);
         foreach ((IPort port, PortConfig portConfig) in givenPorts)
         {
@@ -179,20 +186,49 @@ public sealed partial class Daemon : IAsyncDisposable
     /// <summary>Runs <paramref name="work"/> on the loop's thread between two rounds (inline when the loop is not running).</summary>
     public Task<T> InvokeAsync<T>(Func<ForwardingLoop, T> work, CancellationToken cancel = default) => _access.RunAsync(work, cancel);
 
-    /// <summary>Re-reads the table files; a table with errors is not put in service and its errors are logged and returned.</summary>
-    public async Task<TableResult<TableLoad>> ReloadAsync(CancellationToken cancel = default)
+    /// <summary>Re-reads the table files of tenant <paramref name="tenant"/>, or of every tenant when null.</summary>
+    /// <remarks>A tenant whose files have errors keeps the tables it has in service; its errors are
+    /// logged and returned (the result is then an error, though the other tenants were reloaded).</remarks>
+    public async Task<TableResult<ReloadResult>> ReloadAsync(string? tenant = null, CancellationToken cancel = default)
     {
-        TableResult<TableLoad> r = await Tables.ReloadAsync(cancel).ConfigureAwait(false);
-        if (r.Ok)
+        DaemonTenant? only = null;
+        if (tenant is not null && (only = Tenants.Find(tenant)) is null) return TableResult.Fail<ReloadResult>(Tenants.Unknown(tenant));
+        var loaded = new List<TableLoad>();
+        var failed = new List<string>();
+        var details = new List<string>();
+        foreach (var (t, r) in await Tenants.ReloadAsync(only, cancel).ConfigureAwait(false))
         {
-            DaemonLog.TablesLoaded(_log, r.Value!.HostsFile ?? "no hosts", r.Value.HostsEntries, r.Value.EthersFile ?? "no ethers", r.Value.EthersEntries);
-        }
-        else
-        {
-            DaemonLog.TablesRefused(_log, r.Error!);
+            if (r.Ok)
+            {
+                loaded.Add(r.Value!);
+                DaemonLog.TablesLoaded(_log, t.Name, r.Value!.HostsFile ?? "no hosts", r.Value.HostsEntries, r.Value.EthersFile ?? "no ethers", r.Value.EthersEntries);
+                continue;
+            }
+            DaemonLog.TablesRefused(_log, t.Name, r.Error!);
             foreach (string line in r.Details) DaemonLog.TableError(_log, line);
+            // With the default tenant alone the message is what it always was.
+            failed.Add(Tenants.All.Count == 1 ? r.Error! : $"tenant '{t.Name}': {r.Error}");
+            details.AddRange(r.Details);
         }
-        return r;
+        if (failed.Count == 0) return TableResult.Success(new ReloadResult(loaded));
+        string others = loaded.Count > 0 ? $" ({string.Join(", ", loaded.Select(l => l.Tenant))} reloaded)" : "";
+        return TableResult.Fail<ReloadResult>(string.Join("; ", failed) + others, details);
+    }
+
+    /// <summary>The tenant <paramref name="name"/> names (the default one for null), or the error saying there is none.</summary>
+    internal DaemonTenant? FindTenant(string? name, out CommandOutcome? error)
+    {
+        DaemonTenant? t = Tenants.Find(name);
+        error = t is null ? CommandOutcome.Fail(Tenants.Unknown(name!)) : null;
+        return t;
+    }
+
+    /// <summary>Every tenant with its binding, tables and reply counters (read on the loop's thread).</summary>
+    internal async Task<List<TenantInfo>> ListTenantsAsync(CancellationToken cancel)
+    {
+        long[][] counters = await _access.RunAsync(l => Tenants.All.Select(t => TenantInfo.Replies(t.Tenant.Counters)).ToArray(), cancel)
+            .ConfigureAwait(false);
+        return Tenants.All.Select((t, i) => TenantInfo.Of(t, counters[i])).ToList();
     }
 
     internal void LogEdit(string command, TableResult<TableEdit> r)
@@ -257,10 +293,10 @@ public sealed partial class Daemon : IAsyncDisposable
         }, cancel).ConfigureAwait(false);
         await _ports.AppendCountersAsync(list, cancel).ConfigureAwait(false);
         _control?.AppendCounters(list);
-        list.Add(new("tables/loads", Tables.Loads));
-        list.Add(new("tables/loads-refused", Tables.LoadsRefused));
-        list.Add(new("tables/edits", Tables.Edits));
-        list.Add(new("tables/edits-refused", Tables.EditsRefused));
+        list.Add(new("tables/loads", Tenants.All.Sum(t => t.Store.Loads)));
+        list.Add(new("tables/loads-refused", Tenants.All.Sum(t => t.Store.LoadsRefused)));
+        list.Add(new("tables/edits", Tenants.All.Sum(t => t.Store.Edits)));
+        list.Add(new("tables/edits-refused", Tenants.All.Sum(t => t.Store.EditsRefused)));
         list.Add(new("process/allocated-bytes", GC.GetTotalAllocatedBytes()));
         list.Add(new("process/gc-heap-bytes", GC.GetTotalMemory(forceFullCollection: false)));
         for (int g = 0; g <= GC.MaxGeneration; g++) list.Add(new($"process/gc/gen{g}-collections", GC.CollectionCount(g)));
@@ -323,7 +359,7 @@ public sealed partial class Daemon : IAsyncDisposable
         _thread?.Join();
         _access.ThreadStopped();
         _ports.Dispose();
-        Tables.Dispose();
+        Tenants.Dispose();
         _pool.Dispose();
         _waiter.Dispose();
         _stop.Dispose();

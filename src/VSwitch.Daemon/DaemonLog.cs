@@ -52,11 +52,11 @@ internal static partial class DaemonLog
     [LoggerMessage(26, LogLevel.Warning, "Port {Name} still cannot be re-opened ({Failures} attempt(s) so far): {Reason}")]
     public static partial void PortReopenFailed(ILogger logger, string name, long failures, string reason);
 
-    [LoggerMessage(40, LogLevel.Information, "Tables in service: {Hosts} ({HostsLines} line(s)), {Ethers} ({EthersLines} line(s))")]
-    public static partial void TablesLoaded(ILogger logger, string hosts, int hostsLines, string ethers, int ethersLines);
+    [LoggerMessage(40, LogLevel.Information, "Tenant {Tenant}: tables in service: {Hosts} ({HostsLines} line(s)), {Ethers} ({EthersLines} line(s))")]
+    public static partial void TablesLoaded(ILogger logger, string tenant, string hosts, int hostsLines, string ethers, int ethersLines);
 
-    [LoggerMessage(41, LogLevel.Error, "Tables not loaded, the ones in service stay: {Reason}")]
-    public static partial void TablesRefused(ILogger logger, string reason);
+    [LoggerMessage(41, LogLevel.Error, "Tenant {Tenant}: tables not loaded, the ones in service stay: {Reason}")]
+    public static partial void TablesRefused(ILogger logger, string tenant, string reason);
 
     [LoggerMessage(42, LogLevel.Error, "{Error}")]
     public static partial void TableError(ILogger logger, string error);

@@ -24,7 +24,10 @@ namespace VSwitch.Daemon;
 // being deleted. The gate is never held by the loop: only Invoke'd work touches loop state.
 
 /// <summary>The switch's ports: opening, attaching, listing, removing and supervising them.</summary>
-internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock, ILogger log) : IDisposable
+/// <param name="rebind">Run on the loop's thread right after a port is attached or detached, in the
+/// same pause: it publishes the tenant binding for the new set of port numbers before any frame of
+/// the new port is read.</param>
+internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock, ILogger log, Action<ForwardingLoop> rebind) : IDisposable
 {
     private static readonly TimeSpan FailureLogInterval = TimeSpan.FromMinutes(1);
 
@@ -265,7 +268,12 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
     {
         try
         {
-            m.Id = await loop.RunAsync(l => l.AddPort(port, m.Config).Id, cancel).ConfigureAwait(false);
+            m.Id = await loop.RunAsync(l =>
+            {
+                ushort id = l.AddPort(port, m.Config).Id;
+                rebind(l);
+                return id;
+            }, cancel).ConfigureAwait(false);
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or OperationCanceledException)
         {
@@ -289,6 +297,7 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
         await loop.RunAsync(l =>
         {
             l.RemovePort(id);
+            rebind(l);
             port.Dispose();
             return 0;
         }, cancel).ConfigureAwait(false);
@@ -332,9 +341,15 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
     internal static string FormatVlans(VlanMode mode)
     {
         if (!mode.IsTrunk) return "access:" + mode.AccessVlan.ToString(CultureInfo.InvariantCulture);
+        return "trunk:" + FormatVlanList(mode.Vlans());
+    }
+
+    /// <summary>VLANs with runs folded, in ascending order: <c>10,20-29</c>.</summary>
+    internal static string FormatVlanList(IEnumerable<ushort> vlans)
+    {
         var parts = new List<string>();
         int start = -1, last = -1;
-        foreach (ushort v in mode.Vlans())
+        foreach (ushort v in vlans.Order().Distinct())
         {
             if (v == last + 1 && start >= 0)
             {
@@ -345,7 +360,7 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
             start = last = v;
         }
         if (start >= 0) parts.Add(Range(start, last));
-        return "trunk:" + string.Join(',', parts);
+        return string.Join(',', parts);
 
         static string Range(int a, int b) => a == b
             ? a.ToString(CultureInfo.InvariantCulture)

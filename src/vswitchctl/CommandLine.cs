@@ -6,11 +6,12 @@ using VSwitch.Daemon.Control.Commands;
 
 namespace VSwitch.Ctl;
 
-// vswitchctl [--control PATH] [--json] COMMAND [ARG...]
+// vswitchctl [--control PATH] [--json] [--tenant NAME] COMMAND [ARG...]
 //
 // The words of a command are its wire name with '/' as a space ("fdb show" is fdb/show), and
 // its arguments are taken in the order the command declares them, the last one taking the
-// rest of the words when it accepts several. The command classes in VSwitch.Daemon are the
+// rest of the words when it accepts several. An argument the command marks as an option
+// (--tenant NAME) is given as one, anywhere before "--". The command classes in VSwitch.Daemon are the
 // single description of both ends: the registry maps words to requests here and renders
 // results here, so vswitchctl knows no command of its own.
 
@@ -26,6 +27,7 @@ public static class CommandLine
         string control = Defaults.ControlPath;
         bool json = false;
         var words = new List<string>();
+        var options = new Dictionary<string, string>();
         for (int i = 0; i < args.Count; i++)
         {
             string a = args[i];
@@ -47,6 +49,11 @@ public static class CommandLine
                     break;
                 case "--control":
                     return await Usage(stderr, "--control needs a path").ConfigureAwait(false);
+                case "--tenant" when i + 1 < args.Count:
+                    options["tenant"] = args[++i];
+                    break;
+                case "--tenant":
+                    return await Usage(stderr, "--tenant needs a tenant's name").ConfigureAwait(false);
                 default:
                     if (a.StartsWith("--", StringComparison.Ordinal))
                         return await Usage(stderr, $"unknown option '{a}'").ConfigureAwait(false);
@@ -55,7 +62,7 @@ public static class CommandLine
             }
         }
         if (words.Count == 0) return await Usage(stderr, "no command given").ConfigureAwait(false);
-        if (!TryBuildRequest(words, out ControlCommand? command, out JsonObject? requestArgs, out string error))
+        if (!TryBuildRequest(words, out ControlCommand? command, out JsonObject? requestArgs, out string error, options))
             return await Usage(stderr, error).ConfigureAwait(false);
 
         ControlClient client;
@@ -92,7 +99,9 @@ public static class CommandLine
     }
 
     /// <summary>Maps words to a command and its arguments: the longest wire name that the words spell, then its arguments in order.</summary>
-    public static bool TryBuildRequest(IReadOnlyList<string> words, out ControlCommand? command, out JsonObject? args, out string error)
+    /// <param name="options">Arguments given as <c>--NAME VALUE</c> (<c>tenant</c>); each must be one the command marks as an option.</param>
+    public static bool TryBuildRequest(IReadOnlyList<string> words, out ControlCommand? command, out JsonObject? args, out string error,
+        IReadOnlyDictionary<string, string>? options = null)
     {
         args = null;
         error = "";
@@ -110,9 +119,19 @@ public static class CommandLine
         }
         var rest = words.Skip(used).ToList();
         var json = new JsonObject();
+        foreach (var (name, value) in options ?? new Dictionary<string, string>())
+        {
+            if (!command.Arguments.Any(a => a.Option && a.Name == name))
+            {
+                error = $"'{command.Name.Replace('/', ' ')}' takes no --{name}; usage: {command.Usage}";
+                return false;
+            }
+            json[name] = JsonValue.Create(value);
+        }
         int next = 0;
         foreach (CommandArgument a in command.Arguments)
         {
+            if (a.Option) continue;
             int available = rest.Count - next;
             int take = a.Max == 1 ? Math.Min(1, available) : Math.Min(a.Max, available);
             if (take < a.Min)
@@ -154,13 +173,15 @@ public static class CommandLine
 
     public static string HelpText() =>
         $"""
-        usage: vswitchctl [--control PATH] [--json] COMMAND [ARG...]
+        usage: vswitchctl [--control PATH] [--json] [--tenant NAME] COMMAND [ARG...]
 
         Sends one command to a running vswitchd over its control socket and prints the result,
         as a table or, with --json, as one JSON document (docs/control-protocol.md).
 
           --control PATH   the daemon's socket (default {Defaults.ControlPath})
           --json           print the result as JSON
+          --tenant NAME    the tenant whose tables a hosts, ethers or reload command works on
+                           (default: the default tenant; 'vswitchctl tenants' lists them)
 
         Commands:
         {string.Join("\n", CommandRegistry.All.Select(c => "  " + c.Usage.PadRight(34) + " " + c.Summary))}

@@ -46,6 +46,11 @@ static string HelpText() => $"""
     control socket {Defaults.ControlPath} (see vswitchctl).
     With only pcap-file: ports it replays the captures to the end, prints the counters and exits.
 
+    Tenants: a section '[tenant NAME]' of the config file gives a tenant its own tables, bound
+    to VLANs and/or ports; the keys before the first section are the default tenant's. A section
+    takes {string.Join(", ", TenantSections.Keys)}
+    (docs/configuration.md, Tenants).
+
     Exit status: 0 stopped cleanly or replay done; 1 no port could be opened, the control socket
     could not be created, or the forwarding loop failed; 2 bad options or config file.
     """;

@@ -12,6 +12,10 @@ namespace VSwitch.Daemon.Config;
 // skipped. '#' elsewhere is part of the value, since paths may contain it. Keys are those of
 // ConfigKeys, the same as vswitchd's options without the leading "--". Reading stops at nothing:
 // every bad line is reported, and a file with any bad line is refused whole.
+//
+// A line "[tenant NAME]" opens a tenant's section: the keys after it, up to the next header, are
+// that tenant's (TenantSections.cs). Keys before the first header are the switch's and the
+// default tenant's.
 
 /// <summary>Reads vswitchd's config file.</summary>
 public static class ConfigFileReader
@@ -29,6 +33,12 @@ public static class ConfigFileReader
             lineNumber++;
             string line = raw.TrimEnd('\r').Trim();
             if (line.Length == 0 || line[0] == '#') continue;
+            if (line[0] == '[')
+            {
+                assignments.Add(ConfigAssignment.Section(SectionName(line, out string reason), source, lineNumber));
+                if (reason.Length > 0) errors.Add(new ConfigError(source, lineNumber, reason));
+                continue;
+            }
             int eq = line.IndexOf('=', StringComparison.Ordinal);
             if (eq < 0)
             {
@@ -49,6 +59,20 @@ public static class ConfigFileReader
             assignments.Add(new ConfigAssignment(key, value, source, lineNumber));
         }
         return assignments;
+    }
+
+    // "[tenant NAME]", with any spaces inside the brackets. A header that is not one still opens a
+    // section (with no name), so that its keys are skipped rather than taken for the default tenant's.
+    private static string SectionName(string line, out string reason)
+    {
+        string[] words = line[^1] == ']' ? line[1..^1].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries) : [];
+        if (words.Length == 2 && words[0] == "tenant")
+        {
+            reason = "";
+            return words[1];
+        }
+        reason = $"expected a section header '[tenant NAME]', found '{ConfigKeys.Clip(line)}'";
+        return "";
     }
 
     /// <summary>Reads a config file and applies it on top of <paramref name="start"/>; null with every error when any line is bad.</summary>

@@ -55,7 +55,7 @@ public static class ConfigKeys
             (c, v) => DhcpScope.TryParse(v, out DhcpScope? scope, out string r) ? (c with { DhcpScopes = [.. c.DhcpScopes, scope!] }, "") : (null, r),
             c => c with { DhcpScopes = [] }),
         new("table-vlans", false, "LIST", "VLANs the tables answer on, as 1,10-20 (default 1)",
-            (c, v) => VlanList(v, out ushort[] vlans, out string r) ? (c with { TableVlans = vlans }, "") : (null, r)),
+            (c, v) => TryVlanList(v, out ushort[] vlans, out string r) ? (c with { TableVlans = vlans }, "") : (null, r)),
         new("control", false, "PATH|none", "control socket path (default " + Defaults.ControlPath + ")",
             (c, v) => Path(v, out string r) ? (c with { ControlPath = v }, "") : (null, r)),
         new("control-mode", false, "OCTAL", "control socket permissions (default 0660)",
@@ -81,7 +81,8 @@ public static class ConfigKeys
 
     /// <summary>Applies assignments from one source (a file or the command line) on top of <paramref name="start"/>.</summary>
     /// <remarks>Every assignment is checked, so that all errors are reported at once; the result is
-    /// null when there was any. A repeatable key given in this source replaces the list
+    /// null when there was any. Assignments after a section header are the section's
+    /// (<see cref="TenantSections"/>), and the tenants are checked once all are read. A repeatable key given in this source replaces the list
     /// <paramref name="start"/> had (the command line's ports replace the file's); a single-valued
     /// key may be given once per source.</remarks>
     public static SwitchConfig? ApplyAll(SwitchConfig start, IEnumerable<ConfigAssignment> assignments, List<ConfigError> errors)
@@ -89,8 +90,24 @@ public static class ConfigKeys
         SwitchConfig config = start;
         var seen = new Dictionary<string, int>();
         int before = errors.Count;
+        var tenants = new List<TenantConfig>(start.Tenants);
+        bool inSection = false;
+        TenantSections.Builder? section = null;
         foreach (ConfigAssignment a in assignments)
         {
+            // From a section header on, every key is the section's (TenantSections).
+            if (a.IsSection)
+            {
+                if (section is not null) tenants.Add(section.Close());
+                section = TenantSections.Open(a, tenants, errors);
+                inSection = true;
+                continue;
+            }
+            if (inSection)
+            {
+                section?.Apply(a, errors);
+                continue;
+            }
             ConfigKey? key = Find(a.Key);
             if (key is null)
             {
@@ -117,6 +134,9 @@ public static class ConfigKeys
             if (next is null) errors.Add(a.Error($"{key.Name}: {Printable(reason, MaxReasonLength)}"));
             else config = next;
         }
+        if (section is not null) tenants.Add(section.Close());
+        config = config with { Tenants = tenants };
+        TenantSections.Validate(config, errors);
         return errors.Count == before ? config : null;
     }
 
@@ -165,11 +185,13 @@ public static class ConfigKeys
         return true;
     }
 
-    private static bool VlanList(string value, out ushort[] vlans, out string reason)
+    /// <summary>Reads a VLAN list such as <c>1,10-20</c>.</summary>
+    internal static bool TryVlanList(string value, out ushort[] vlans, out string reason)
     {
         vlans = [];
         if (!VlanMode.TryParse("trunk:" + value, out VlanMode? mode, out reason)) return false;
         vlans = mode!.Vlans().ToArray();
+        reason = "";
         return true;
     }
 
@@ -218,10 +240,10 @@ public static class ConfigKeys
     internal static string Clip(string text) => Printable(text, 60);
 
     // The longest reason a key's check may give, after the value it quotes is clipped.
-    private const int MaxReasonLength = 300;
+    internal const int MaxReasonLength = 300;
 
     // Escapes first, then clips, so that escapes cannot push the text past its bound.
-    private static string Printable(string text, int max)
+    internal static string Printable(string text, int max)
     {
         if (text.Any(char.IsControl))
         {
@@ -239,7 +261,17 @@ public static class ConfigKeys
 }
 
 /// <summary>One <c>key = value</c> as read from a file or the command line, with where it was written.</summary>
+/// <remarks>A section header <c>[tenant NAME]</c> is one too: <see cref="SectionKey"/> with the name as its value
+/// (empty when the header itself was refused).</remarks>
 public sealed record ConfigAssignment(string Key, string Value, string Source, int Line)
 {
+    /// <summary>The key of a section header; no key can be spelt so in a file or on the command line.</summary>
+    public const string SectionKey = "[tenant]";
+
+    public bool IsSection => Key == SectionKey;
+
+    /// <summary>The header of the section of tenant <paramref name="name"/>.</summary>
+    public static ConfigAssignment Section(string name, string source, int line) => new(SectionKey, name, source, line);
+
     public ConfigError Error(string reason) => new(Source, Line, reason);
 }

@@ -43,6 +43,12 @@ public sealed record SwitchConfig
     /// <summary>The VLANs on which the tables answer; other VLANs are switched but never answered.</summary>
     public IReadOnlyList<ushort> TableVlans { get; init; } = [Datapath.Ports.VlanMode.DefaultVlan];
 
+    /// <summary>The tenants of the <c>[tenant NAME]</c> sections, in file order; the keys above configure the default tenant.</summary>
+    public IReadOnlyList<TenantConfig> Tenants { get; init; } = [];
+
+    /// <summary>The VLANs the default tenant answers on: <see cref="TableVlans"/> and those of its DHCP scopes.</summary>
+    public IReadOnlyList<ushort> DefaultTenantVlans => [.. TableVlans.Union(DhcpScopes.Select(d => d.Vlan))];
+
     /// <summary>The control socket's path; null = not given, <c>none</c> = no control socket.</summary>
     public string? ControlPath { get; init; }
 
@@ -91,6 +97,7 @@ public sealed record SwitchConfig
             HostsPath = Resolve(HostsPath, replay ? null : Defaults.HostsPath),
             EthersPath = Resolve(EthersPath, replay ? null : Defaults.EthersPath),
             ControlPath = Resolve(ControlPath, replay ? null : Defaults.ControlPath),
+            Tenants = [.. Tenants.Select(t => t with { HostsPath = Resolve(t.HostsPath, null), EthersPath = Resolve(t.EthersPath, null) })],
         };
     }
 

@@ -22,10 +22,18 @@ public static class TableResult
 /// <param name="Changed">False when the table already said this and nothing was written.</param>
 /// <param name="Added">The lines added, as written.</param>
 /// <param name="Removed">The lines removed or replaced, as they were.</param>
-public sealed record TableEdit(string File, bool Changed, IReadOnlyList<string> Added, IReadOnlyList<string> Removed);
+public sealed record TableEdit(string File, bool Changed, IReadOnlyList<string> Added, IReadOnlyList<string> Removed)
+{
+    /// <summary>The tenant whose table was edited (set by the daemon; null from a bare <see cref="TableStore"/>).</summary>
+    public string? Tenant { get; init; }
+}
 
 /// <summary>A load of both tables that was put in service.</summary>
-public sealed record TableLoad(string? HostsFile, int HostsEntries, string? EthersFile, int EthersEntries);
+public sealed record TableLoad(string? HostsFile, int HostsEntries, string? EthersFile, int EthersEntries)
+{
+    /// <summary>The tenant whose tables were loaded (set by the daemon; null from a bare <see cref="TableStore"/>).</summary>
+    public string? Tenant { get; init; }
+}
 
 /// <summary>One line of the hosts table as listed.</summary>
 public sealed record HostsLine(int Line, string Address, IReadOnlyList<string> Names);

@@ -57,6 +57,9 @@ public sealed partial class TableStore : IDisposable
     /// <summary>The snapshot in service, or null before the first successful load.</summary>
     public PeepholeTables? Current => Volatile.Read(ref _state)?.Tables;
 
+    /// <summary>Lines holding an entry in the hosts and ethers tables in service; null before the first good load.</summary>
+    public (int Hosts, int Ethers)? EntryCounts => Volatile.Read(ref _state) is { } s ? (s.Hosts.Count, s.Ethers.Count) : null;
+
     private long _loads, _loadsRefused, _edits, _editsRefused;
 
     /// <summary>Loads put in service since start (the first one included).</summary>

@@ -30,6 +30,22 @@ public sealed class TableBinding
     /// <summary>A binding where one default tenant with <paramref name="tables"/> answers for each of <paramref name="vlans"/>.</summary>
     public static TableBinding For(PeepholeTables tables, IEnumerable<ushort> vlans) => None.With(new Tenant(Tenant.DefaultName, tables), vlans);
 
+    /// <summary>A binding of every tenant at once: each answers for its VLANs and for frames from its ports (port numbers).</summary>
+    /// <remarks>Builds each array once, where a chain of <see cref="With"/> copies the VLAN array per
+    /// tenant: a thousand tenants make one 32 KB array, not a thousand. Later entries win an overlap;
+    /// the daemon's configuration refuses overlaps before they get here.</remarks>
+    public static TableBinding Of(IEnumerable<(Tenant Tenant, IEnumerable<ushort> Vlans, IEnumerable<ushort> Ports)> tenants)
+    {
+        var byVlan = new Tenant?[4096];
+        var byPort = new Tenant?[PortIds.MaxPorts];
+        foreach (var (tenant, vlans, ports) in tenants)
+        {
+            foreach (ushort v in vlans) byVlan[v & 0xFFF] = tenant;
+            foreach (ushort p in ports) byPort[p] = tenant;
+        }
+        return new TableBinding(byVlan, byPort);
+    }
+
     /// <summary>Every tenant this binding reaches.</summary>
     public IReadOnlyList<Tenant> Tenants { get; }
 

@@ -156,8 +156,9 @@ public class ControlCommandTests
         await using TestDaemon d = await TestDaemon.StartAsync();
         await File.WriteAllTextAsync(d.Hosts, "198.18.0.10 web\n198.18.0.11 db\n");
         await using ControlClient c = await d.ConnectAsync();
-        TableLoad load = await c.CallAsync("reload", null, Json.TableLoad);
-        Assert.Equal((2, 0), (load.HostsEntries, load.EthersEntries));
+        ReloadResult reload = await c.CallAsync("reload", null, Json.ReloadResult);
+        TableLoad load = Assert.Single(reload.Tenants);
+        Assert.Equal(("default", 2, 0), (load.Tenant, load.HostsEntries, load.EthersEntries));
     }
 
     [Theory]

@@ -26,7 +26,10 @@ internal sealed class TestDaemon : IAsyncDisposable
     public string Hosts => Path.Combine(Dir, "hosts");
     public string Ethers => Path.Combine(Dir, "ethers");
 
-    public static async Task<TestDaemon> StartAsync(string hosts = "", string ethers = "", IReadOnlyList<string>? zones = null)
+    /// <param name="configure">Changes the config before the daemon starts, given the temp directory (tenant tests add sections).</param>
+    /// <param name="ports">The two ports' VLAN mode and MTU; access ports on VLAN 1 by default.</param>
+    public static async Task<TestDaemon> StartAsync(string hosts = "", string ethers = "", IReadOnlyList<string>? zones = null,
+        Func<string, SwitchConfig, SwitchConfig>? configure = null, PortConfig? ports = null)
     {
         string dir = Directory.CreateTempSubdirectory("vsd").FullName;
         await File.WriteAllTextAsync(Path.Combine(dir, "hosts"), hosts);
@@ -41,14 +44,16 @@ internal sealed class TestDaemon : IAsyncDisposable
             FramePoolSlots = 256,
             SuperviseInterval = TimeSpan.FromHours(1),
         };
-        var ports = new MemoryPort[2];
+        if (configure is not null) config = configure(dir, config);
+        PortConfig portConfig = ports ?? PortConfig.Default;
+        var memoryPorts = new MemoryPort[2];
         VSwitch.Daemon.Daemon daemon = await VSwitch.Daemon.Daemon.StartAsync(config, NullLoggerFactory.Instance, pool =>
         {
-            ports[0] = new MemoryPort("p1", pool);
-            ports[1] = new MemoryPort("p2", pool);
-            return [(ports[0], PortConfig.Default), (ports[1], PortConfig.Default)];
+            memoryPorts[0] = new MemoryPort("p1", pool);
+            memoryPorts[1] = new MemoryPort("p2", pool);
+            return [(memoryPorts[0], portConfig), (memoryPorts[1], portConfig)];
         });
-        return new TestDaemon(dir, daemon, ports);
+        return new TestDaemon(dir, daemon, memoryPorts);
     }
 
     public Task<ControlClient> ConnectAsync() => ControlClient.ConnectAsync(Socket);

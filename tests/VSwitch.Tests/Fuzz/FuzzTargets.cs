@@ -57,6 +57,18 @@ public static class FuzzTargets
             supervise-interval = 1
             log-level = debug
 
+            [tenant blue]
+            vlans = 30,40-49
+            ports = a
+            hosts = /var/lib/vswitch/blue/hosts
+            ethers = none
+            zone = blue.local
+            dns-ttl = 30
+            dns-soa-serial = 2
+            dns-edns-size = 1400
+            dhcp = 198.18.0.0/24,router=198.18.0.1,dns=198.18.0.53,vlan=30
+            peephole-rate-limit = 0
+
             """));
         return seeds;
     }

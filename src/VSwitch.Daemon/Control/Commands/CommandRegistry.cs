@@ -21,6 +21,7 @@ public static class CommandRegistry
         new EthersAdd(),
         new EthersDel(),
         new Reload(),
+        new Tenants(),
     ];
 
     private static readonly Dictionary<string, ControlCommand> ByName = All.ToDictionary(c => c.Name);

@@ -5,18 +5,22 @@ using VSwitch.Daemon.Storage;
 
 namespace VSwitch.Daemon.Control.Commands;
 
-/// <summary><c>ethers list</c>: the ethers lines in service.</summary>
+/// <summary><c>ethers list [--tenant NAME]</c>: the ethers lines in service.</summary>
 public sealed class EthersList : ControlCommand<EthersListResult>
 {
     public override string Name => "ethers/list";
     public override string Summary => "list the ethers table in service";
     public override JsonTypeInfo<EthersListResult> ResultType => ControlJsonContext.Default.EthersListResult;
 
+    public override IReadOnlyList<CommandArgument> Arguments { get; } = [CommandArgument.Tenant];
+
     internal override Task<CommandOutcome> ExecuteAsync(Daemon daemon, CommandArgs args, CancellationToken cancel)
     {
-        TableResult<List<EthersLine>> list = daemon.Tables.ListEthers();
+        if (daemon.FindTenant(args.Get(CommandArgument.Tenant.Name), out CommandOutcome? unknown) is not Tenancy.DaemonTenant tenant)
+            return Task.FromResult(unknown!);
+        TableResult<List<EthersLine>> list = tenant.Store.ListEthers();
         return Task.FromResult(list.Ok
-            ? Success(new EthersListResult(daemon.Tables.EthersPath!, list.Value!))
+            ? Success(new EthersListResult(tenant.Store.EthersPath!, list.Value!, tenant.Name))
             : CommandOutcome.Fail(list.Error!));
     }
 
@@ -27,4 +31,5 @@ public sealed class EthersList : ControlCommand<EthersListResult>
 
 /// <param name="File">The ethers file.</param>
 /// <param name="Entries">Its lines that hold an entry, with their line numbers.</param>
-public sealed record EthersListResult(string File, IReadOnlyList<EthersLine> Entries);
+/// <param name="Tenant">The tenant whose table it is.</param>
+public sealed record EthersListResult(string File, IReadOnlyList<EthersLine> Entries, string? Tenant = null);

@@ -5,18 +5,22 @@ using VSwitch.Daemon.Storage;
 
 namespace VSwitch.Daemon.Control.Commands;
 
-/// <summary><c>hosts list</c>: the hosts lines in service.</summary>
+/// <summary><c>hosts list [--tenant NAME]</c>: the hosts lines in service.</summary>
 public sealed class HostsList : ControlCommand<HostsListResult>
 {
     public override string Name => "hosts/list";
     public override string Summary => "list the hosts table in service";
     public override JsonTypeInfo<HostsListResult> ResultType => ControlJsonContext.Default.HostsListResult;
 
+    public override IReadOnlyList<CommandArgument> Arguments { get; } = [CommandArgument.Tenant];
+
     internal override Task<CommandOutcome> ExecuteAsync(Daemon daemon, CommandArgs args, CancellationToken cancel)
     {
-        TableResult<List<HostsLine>> list = daemon.Tables.ListHosts();
+        if (daemon.FindTenant(args.Get(CommandArgument.Tenant.Name), out CommandOutcome? unknown) is not Tenancy.DaemonTenant tenant)
+            return Task.FromResult(unknown!);
+        TableResult<List<HostsLine>> list = tenant.Store.ListHosts();
         return Task.FromResult(list.Ok
-            ? Success(new HostsListResult(daemon.Tables.HostsPath!, list.Value!))
+            ? Success(new HostsListResult(tenant.Store.HostsPath!, list.Value!, tenant.Name))
             : CommandOutcome.Fail(list.Error!));
     }
 
@@ -27,4 +31,5 @@ public sealed class HostsList : ControlCommand<HostsListResult>
 
 /// <param name="File">The hosts file.</param>
 /// <param name="Entries">Its lines that hold an entry, with their line numbers.</param>
-public sealed record HostsListResult(string File, IReadOnlyList<HostsLine> Entries);
+/// <param name="Tenant">The tenant whose table it is.</param>
+public sealed record HostsListResult(string File, IReadOnlyList<HostsLine> Entries, string? Tenant = null);

@@ -4,19 +4,24 @@ using VSwitch.Daemon.Storage;
 
 namespace VSwitch.Daemon.Control.Commands;
 
-/// <summary><c>reload</c>: re-reads both table files; with any bad line, the tables in service stay and every error is returned.</summary>
-public sealed class Reload : ControlCommand<TableLoad>
+/// <summary><c>reload [--tenant NAME]</c>: re-reads the table files of one tenant or of all (as SIGHUP does);
+/// a tenant whose files have a bad line keeps its tables, and every error is returned.</summary>
+public sealed class Reload : ControlCommand<ReloadResult>
 {
     public override string Name => "reload";
-    public override string Summary => "re-read the hosts and ethers files (as SIGHUP does)";
-    public override JsonTypeInfo<TableLoad> ResultType => ControlJsonContext.Default.TableLoad;
+    public override string Summary => "re-read the hosts and ethers files of every tenant, or of one (as SIGHUP does)";
+    public override IReadOnlyList<CommandArgument> Arguments { get; } = [CommandArgument.Tenant];
+    public override JsonTypeInfo<ReloadResult> ResultType => ControlJsonContext.Default.ReloadResult;
 
     internal override async Task<CommandOutcome> ExecuteAsync(Daemon daemon, CommandArgs args, CancellationToken cancel)
     {
-        TableResult<TableLoad> r = await daemon.ReloadAsync(cancel).ConfigureAwait(false);
+        TableResult<ReloadResult> r = await daemon.ReloadAsync(args.Get(CommandArgument.Tenant.Name), cancel).ConfigureAwait(false);
         return r.Ok ? Success(r.Value!) : CommandOutcome.Fail(r.Error!, r.Details);
     }
 
-    protected override TextView Render(TableLoad result) => TextView.Text(
-        $"hosts: {result.HostsFile ?? "none"} ({result.HostsEntries} lines), ethers: {result.EthersFile ?? "none"} ({result.EthersEntries} lines): in service");
+    protected override TextView Render(ReloadResult result) => TextView.Text([.. result.Tenants.Select(t =>
+        $"{t.Tenant}: hosts {t.HostsFile ?? "none"} ({t.HostsEntries} lines), ethers {t.EthersFile ?? "none"} ({t.EthersEntries} lines): in service")]);
 }
+
+/// <param name="Tenants">Each tenant reloaded, in tenant order (the default one first).</param>
+public sealed record ReloadResult(IReadOnlyList<TableLoad> Tenants);

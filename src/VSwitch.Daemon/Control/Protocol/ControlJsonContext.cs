@@ -23,4 +23,6 @@ namespace VSwitch.Daemon.Control.Protocol;
 [JsonSerializable(typeof(EthersListResult))]
 [JsonSerializable(typeof(TableEdit))]
 [JsonSerializable(typeof(TableLoad))]
+[JsonSerializable(typeof(ReloadResult))]
+[JsonSerializable(typeof(TenantsResult))]
 public sealed partial class ControlJsonContext : JsonSerializerContext;
