@@ -22,6 +22,25 @@ public static class TableScale
         Measure(100_000);
         PeepholeTables big = Measure(1_000_000);
         EditUnderLoad(big, edits: 2000);
+        big = null!;
+        Tenants(count: 1000, names: 1000);
+    }
+
+    // A thousand tenants of a thousand names each: what one tenant costs when nothing is shared.
+    private static void Tenants(int count, int names)
+    {
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        var tenants = new List<VSwitch.Datapath.Tenancy.Tenant>(count);
+        for (int t = 0; t < count; t++)
+        {
+            var hosts = new List<HostsEntry>(names);
+            for (int i = 0; i < names; i++)
+                hosts.Add(new HostsEntry(new IPAddress([198, 18, (byte)(i >> 8), (byte)i]), $"h{i}.t{t}.corp", [], i + 1));
+            tenants.Add(new VSwitch.Datapath.Tenancy.Tenant($"t{t}", PeepholeTables.Build(hosts, [], BenchTables.Settings, "", out _)));
+        }
+        long after = GC.GetTotalMemory(forceFullCollection: true);
+        GC.KeepAlive(tenants);
+        Console.WriteLine($"tenants: {count} x {names} names: {(after - before) / (double)count / 1024:F1} KiB per tenant ({(after - before) / (double)count / names:F1} B/name), {(after - before) / 1048576.0:F0} MiB in all");
     }
 
     private static PeepholeTables Measure(int names)
