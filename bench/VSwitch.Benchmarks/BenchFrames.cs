@@ -55,28 +55,7 @@ public static class BenchFrames
             dns.AddRange(System.Text.Encoding.ASCII.GetBytes(label));
         }
         dns.AddRange(new byte[] { 0, 0, 1, 0, 1 });
-        int udpLength = 8 + dns.Count, ipLength = 20 + udpLength;
-        var f = new byte[14 + ipLength];
-        WriteMac(f, to);
-        WriteMac(f.AsSpan(6), from);
-        BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(12), 0x0800);
-        Span<byte> ip = f.AsSpan(14, 20);
-        ip[0] = 0x45;
-        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)ipLength);
-        ip[8] = 64;
-        ip[9] = 17;
-        BinaryPrimitives.WriteUInt32BigEndian(ip[12..], 0xC612000A);
-        BinaryPrimitives.WriteUInt32BigEndian(ip[16..], 0xC6120035);
-        BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Fold(Sum(ip)));
-        Span<byte> udp = f.AsSpan(34);
-        BinaryPrimitives.WriteUInt16BigEndian(udp, 40000);
-        BinaryPrimitives.WriteUInt16BigEndian(udp[2..], 53);
-        BinaryPrimitives.WriteUInt16BigEndian(udp[4..], (ushort)udpLength);
-        dns.ToArray().CopyTo(udp[8..]);
-        ulong pseudo = Sum(f.AsSpan(26, 8)) + 17 + (ulong)udpLength;
-        ushort sum = Fold(pseudo + Sum(udp));
-        BinaryPrimitives.WriteUInt16BigEndian(udp[6..], sum == 0 ? (ushort)0xFFFF : sum);
-        return f;
+        return UdpFrame(from, to, 0xC612000A, 0xC6120035, 40000, 53, dns.ToArray());
     }
 
     /// <summary>A DHCPDISCOVER from <paramref name="client"/>, broadcast, asking for mask, router, DNS and domain.</summary>
@@ -91,23 +70,30 @@ public static class BenchFrames
         BinaryPrimitives.WriteUInt32BigEndian(dhcp.AsSpan(236), 0x63825363);
         byte[] options = [53, 1, 1, 55, 4, 1, 3, 6, 15, 255];
         options.CopyTo(dhcp, 240);
-        int udpLength = 8 + dhcp.Length, ipLength = 20 + udpLength;
+        return UdpFrame(client, 0xFFFF_FFFF_FFFF, 0, 0xFFFFFFFF, 68, 67, dhcp);
+    }
+
+    /// <summary>An Ethernet/IPv4/UDP frame around <paramref name="payload"/>, both checksums right.</summary>
+    private static byte[] UdpFrame(ulong fromMac, ulong toMac, uint fromIp, uint toIp, ushort fromPort, ushort toPort, byte[] payload)
+    {
+        int udpLength = 8 + payload.Length, ipLength = 20 + udpLength;
         var f = new byte[14 + ipLength];
-        WriteMac(f, 0xFFFF_FFFF_FFFF);
-        WriteMac(f.AsSpan(6), client);
+        WriteMac(f, toMac);
+        WriteMac(f.AsSpan(6), fromMac);
         BinaryPrimitives.WriteUInt16BigEndian(f.AsSpan(12), 0x0800);
         Span<byte> ip = f.AsSpan(14, 20);
         ip[0] = 0x45;
         BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)ipLength);
         ip[8] = 64;
         ip[9] = 17;
-        BinaryPrimitives.WriteUInt32BigEndian(ip[16..], 0xFFFFFFFF);
+        BinaryPrimitives.WriteUInt32BigEndian(ip[12..], fromIp);
+        BinaryPrimitives.WriteUInt32BigEndian(ip[16..], toIp);
         BinaryPrimitives.WriteUInt16BigEndian(ip[10..], Fold(Sum(ip)));
         Span<byte> udp = f.AsSpan(34);
-        BinaryPrimitives.WriteUInt16BigEndian(udp, 68);
-        BinaryPrimitives.WriteUInt16BigEndian(udp[2..], 67);
+        BinaryPrimitives.WriteUInt16BigEndian(udp, fromPort);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[2..], toPort);
         BinaryPrimitives.WriteUInt16BigEndian(udp[4..], (ushort)udpLength);
-        dhcp.CopyTo(udp[8..]);
+        payload.CopyTo(udp[8..]);
         ulong pseudo = Sum(f.AsSpan(26, 8)) + 17 + (ulong)udpLength;
         ushort sum = Fold(pseudo + Sum(udp));
         BinaryPrimitives.WriteUInt16BigEndian(udp[6..], sum == 0 ? (ushort)0xFFFF : sum);
