@@ -41,6 +41,8 @@ dotnet build "$root/src/vswitchd" -c Release -o "$work/bin" -v quiet -nologo >/d
 dotnet build "$root/src/vswitchctl" -c Release -o "$work/bin" -v quiet -nologo >/dev/null
 ctl() { dotnet "$work/bin/vswitchctl.dll" --control "$work/ctl.sock" "$@"; }
 in_ns() { local i=$1; shift; ip netns exec "$tag-$i" "$@"; }
+# Programs that run in the background are started with 'ip netns exec' itself, not in_ns: '&' on a
+# shell function forks a subshell, and $! would name the subshell, which cleanup cannot end them by.
 
 # Tables: 200 names the switch answers, and the address of a DNS server no process serves.
 {
@@ -66,13 +68,13 @@ for i in 0 1 2; do
 done
 in_ns 0 ping -c 1 -W 5 198.18.0.2 >/dev/null
 
-in_ns 2 dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --listen-address=198.18.0.3 \
+ip netns exec "$tag-2" dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces --listen-address=198.18.0.3 \
   --except-interface=lo --address=/outside.test/198.18.0.99 --local-ttl=0 --pid-file="$work/dnsmasq.pid" --user=root \
   >"$work/dnsmasq.log" 2>&1 &
 pids+=($!)
-in_ns 1 iperf3 --server --port 5201 --one-off >"$work/iperf-server-1.log" 2>&1 &
+ip netns exec "$tag-1" iperf3 --server --port 5201 --one-off >"$work/iperf-server-1.log" 2>&1 &
 pids+=($!)
-in_ns 0 iperf3 --server --port 5202 --one-off >"$work/iperf-server-0.log" 2>&1 &
+ip netns exec "$tag-0" iperf3 --server --port 5202 --one-off >"$work/iperf-server-0.log" 2>&1 &
 pids+=($!)
 sleep 1
 
@@ -90,13 +92,13 @@ echo "soak: ${DURATION}s of traffic"
 start=$(sample start)
 started=$(date +%s)
 
-in_ns 0 ping -q -i 0.2 -w "$DURATION" 198.18.0.2 >"$work/ping4.log" 2>&1 &
+ip netns exec "$tag-0" ping -q -i 0.2 -w "$DURATION" 198.18.0.2 >"$work/ping4.log" 2>&1 &
 pids+=($!)
-in_ns 1 ping -6 -q -i 0.2 -w "$DURATION" 2001:db8::3 >"$work/ping6.log" 2>&1 &
+ip netns exec "$tag-1" ping -6 -q -i 0.2 -w "$DURATION" 2001:db8::3 >"$work/ping6.log" 2>&1 &
 pids+=($!)
-in_ns 0 iperf3 --client 198.18.0.2 --port 5201 --udp --bitrate "$UDP_RATE" --length 1200 --time "$DURATION" --json >"$work/udp-a-b.json" 2>&1 &
+ip netns exec "$tag-0" iperf3 --client 198.18.0.2 --port 5201 --udp --bitrate "$UDP_RATE" --length 1200 --time "$DURATION" --json >"$work/udp-a-b.json" 2>&1 &
 pids+=($!)
-in_ns 2 iperf3 --client 198.18.0.1 --port 5202 --udp --bitrate "$UDP_RATE" --length 400 --time "$DURATION" --json >"$work/udp-c-a.json" 2>&1 &
+ip netns exec "$tag-2" iperf3 --client 198.18.0.1 --port 5202 --udp --bitrate "$UDP_RATE" --length 400 --time "$DURATION" --json >"$work/udp-c-a.json" 2>&1 &
 pids+=($!)
 
 # DNS: batches of queries the switch answers (at 198.18.0.53) and queries it forwards to dnsmasq.
@@ -117,7 +119,7 @@ end=$((started + DURATION))
 while [ "$(date +%s)" -lt "$end" ]; do
   n=$((edits % 250 + 1))
   if ctl hosts add "198.18.3.$n" "edit$edits.soak.test" >/dev/null &&
-     in_ns 0 dig +short +tries=1 +time=1 @198.18.0.53 "edit$edits.soak.test" A | grep -qx "198.18.3.$n" &&
+     ip netns exec "$tag-0" dig +short +tries=1 +time=1 @198.18.0.53 "edit$edits.soak.test" A | grep -qx "198.18.3.$n" &&
      ctl hosts del "edit$edits.soak.test" >/dev/null; then
     edits=$((edits + 1))
   else
