@@ -42,27 +42,11 @@ public static class MacAddress
             : string.Empty;
     }
 
-    /// <summary>Parses <c>aa:bb:cc:dd:ee:ff</c> (or with '-'); false for anything else.</summary>
-    public static bool TryParse(ReadOnlySpan<char> text, out ulong mac)
-    {
-        mac = 0;
-        if (text.Length != 17) return false;
-        for (int i = 0; i < 6; i++)
-        {
-            if (i > 0 && text[3 * i - 1] is not (':' or '-')) return false;
-            int hi = HexValue(text[3 * i]), lo = HexValue(text[3 * i + 1]);
-            if ((hi | lo) < 0) return false;
-            mac = (mac << 8) | (uint)(hi << 4 | lo);
-        }
-        return true;
-    }
-
     /// <summary>
     /// Parses the relaxed form that ethers(5) files use: six groups of one or two hex digits
     /// separated by ':' or '-', such as <c>8:0:20:1:2:3</c>; false for anything else.
     /// </summary>
-    /// <remarks>Everything <see cref="TryParse"/> accepts is accepted here too. Separators may be
-    /// mixed, as in <see cref="TryParse"/>, so the two forms differ only in group width.</remarks>
+    /// <remarks>The usual <c>aa:bb:cc:dd:ee:ff</c> is accepted too; separators may be mixed.</remarks>
     public static bool TryParseRelaxed(ReadOnlySpan<char> text, out ulong mac)
     {
         mac = 0;

@@ -42,8 +42,9 @@ public static class VlanTagging
         ShiftOffloadOffsets(pool, frame, TagLength);
     }
 
-    // Offload offsets count from the frame's first byte, so a tag moves them.
-    private static void ShiftOffloadOffsets(FramePool pool, in FrameDescriptor frame, int by)
+    /// <summary>Moves the frame's offload offsets by <paramref name="by"/> bytes: they count from the
+    /// frame's first byte, so a tag put in or taken out before them moves them.</summary>
+    public static void ShiftOffloadOffsets(FramePool pool, in FrameDescriptor frame, int by)
     {
         if ((frame.Flags & (FrameFlags.ChecksumPartial | FrameFlags.Gso)) == 0) return;
         ref FrameOffload o = ref pool.Offload(frame.Slot);

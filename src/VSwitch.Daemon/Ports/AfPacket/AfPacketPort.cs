@@ -4,6 +4,7 @@ using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Frames;
 using VSwitch.Datapath.Offload;
 using VSwitch.Datapath.Ports;
+using VSwitch.Datapath.Switching;
 
 namespace VSwitch.Daemon.Ports.AfPacket;
 
@@ -146,10 +147,8 @@ public sealed unsafe class AfPacketPort : IPort, IPollablePort
         BinaryPrimitives.WriteUInt16BigEndian(dst[12..], tpid);
         BinaryPrimitives.WriteUInt16BigEndian(dst[14..], *(ushort*)(header + 24));
         src[12..].CopyTo(dst[16..]);
-        d.Length += 4;
-        ref FrameOffload o = ref _pool.Offload(slot);
-        if ((d.Flags & FrameFlags.ChecksumPartial) != 0) o.CsumStart += 4;
-        if ((d.Flags & FrameFlags.Gso) != 0) o.HeaderLength += 4;
+        d.Length += VlanTagging.TagLength;
+        VlanTagging.ShiftOffloadOffsets(_pool, d, VlanTagging.TagLength);
         return true;
     }
 
