@@ -29,7 +29,7 @@ namespace VSwitch.Daemon.Ports.AfPacket;
 /// </remarks>
 public sealed unsafe class AfPacketPort : IPort, IPollablePort
 {
-    private const int FrameSize = 2048, FramesPerBlock = 32, BlockCount = 32;
+    private const int FrameSize = 2048, FramesPerBlock = 32, BlockCount = 128;
     private const int RingFrames = FramesPerBlock * BlockCount;
     private const uint TP_STATUS_USER = 1, TP_STATUS_COPY = 2, TP_STATUS_VLAN_VALID = 0x10, TP_STATUS_VLAN_TPID_VALID = 0x40;
     private const int MaxBurst = 64;
