@@ -56,6 +56,9 @@ if [ -n "$missing" ]; then
   echo "install with: apt-get install -y$(echo "$missing" | tr ' ' '\n' | grep -v SDK | sort -u | tr '\n' ' ')" >&2
   exit 1
 fi
+# One run at a time: runs share namespace and link names, and would skew each other's figures.
+exec 9>/run/vswitch-bench.lock
+flock -n 9 || { echo "another bench/e2e/run.sh is running (lock /run/vswitch-bench.lock); waiting for it" >&2; flock 9; }
 if ip netns list | grep -qE '^vsb-'; then echo "namespaces vsb-* exist: another run is going on, or one was killed (ip netns del them)" >&2; exit 1; fi
 
 WORK=$(mktemp -d /tmp/vswitch-bench.XXXXXX)
