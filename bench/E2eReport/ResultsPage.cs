@@ -137,7 +137,7 @@ public sealed class ResultsPage(SampleSet samples, string machine, string chartF
         if (microReports.Count == 0) return;
         _md.AppendLine("## BenchmarkDotNet (short job, same run)").AppendLine();
         _md.AppendLine("`dotnet run -c Release --project bench/VSwitch.Benchmarks -- --filter '*ForwardBurstBenchmarks*' '*PeepholeBenchmarks*' --job short --memory`;");
-        _md.AppendLine("Mean is per burst of 32 frames unless the benchmark says per frame (see the benchmark's OperationsPerInvoke).").AppendLine();
+        _md.AppendLine("Mean is per frame (each invocation moves a burst; OperationsPerInvoke divides by its frames); Allocated is per frame too.").AppendLine();
         foreach (string file in microReports)
         {
             foreach (string line in File.ReadLines(file).SkipWhile(l => !l.StartsWith('|'))) _md.AppendLine(line);
