@@ -44,6 +44,13 @@ public sealed class ResultsPage(SampleSet samples, string machine, string chartF
                 $"{Spread(samples.Get(id, "tcp_gbps"), v => Number(v, "0.00"))} | {Spread(samples.Get(id, "tcp_txoff_gbps"), v => Number(v, "0.00"))} | {ping} | {anchor} |");
         }
         _md.AppendLine();
+        foreach ((string id, string label) in Measured.Where(m => samples.Get(m.Id, "pps64_dropped_before_switch") is not null))
+        {
+            _md.AppendLine($"{label}: of the 64 B frames offered, {Spread(samples.Get(id, "pps64_dropped_before_switch"), Rate)} per second were dropped by the kernel " +
+                "before VSwitch read them (its AF_PACKET receive ring was full: `port/NAME/rx-dropped-before-port`); the rest of the difference " +
+                "between offered and received was lost before the switch's port (the generator's core delivering) or after it.");
+        }
+        _md.AppendLine();
         _md.AppendLine("TCP 0 means no connection: Open vSwitch's AF_PACKET ports forward the partial checksums the veths' default transmit offload");
         _md.AppendLine("leaves, so TCP works through them only with `ethtool -K IF tx off` on the hosts (or userspace TSO). VSwitch carries the");
         _md.AppendLine("offload in virtio-net headers on both port kinds and needs nothing switched off.").AppendLine();

@@ -9,13 +9,16 @@ started=()   # PIDs of process groups this run started
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-# Starts "$@" in the background in a session of its own; prints its PID.
+# spawn VAR LOG COMMAND...: starts COMMAND in the background in a session of its own, output to
+# LOG, and sets VAR to its PID (not printed: a $(...) subshell would lose the record in $started).
+# The child does not inherit the run's lock descriptor.
 spawn() {
-  local out=$1; shift
-  setsid "$@" >"$out" 2>&1 < /dev/null &
-  local pid=$!
-  started+=("$pid")
-  echo "$pid"
+  local -n _spawned=$1
+  local out=$2
+  shift 2
+  setsid "$@" >"$out" 2>&1 < /dev/null 9>&- &
+  _spawned=$!
+  started+=("$_spawned")
 }
 
 # Ends a process group this run started: TERM (INT for trafgen, which prints its totals on it), then KILL.

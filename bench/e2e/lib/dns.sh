@@ -36,8 +36,8 @@ measure_dns() {
   host_attach a0 $NS_A $IP_A
   host_attach c0 $NS_C $IP_C
   local dnsmasq
-  dnsmasq=$(spawn "$WORK/dnsmasq.log" ip netns exec $NS_C dnsmasq --keep-in-foreground --no-resolv --no-hosts \
-    --addn-hosts="$WORK/dns-hosts" --listen-address=$IP_C --bind-interfaces --user=root --pid-file= --local=/bench.test/)
+  spawn dnsmasq "$WORK/dnsmasq.log" ip netns exec $NS_C dnsmasq --keep-in-foreground --no-resolv --no-hosts \
+    --addn-hosts="$WORK/dns-hosts" --listen-address=$IP_C --bind-interfaces --user=root --pid-file= --local=/bench.test/
   wait_for_ping $NS_A $IP_C || log "dns: no ping from A to C"
   sleep 0.5
   CASE=dns-$mode

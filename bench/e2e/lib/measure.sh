@@ -26,16 +26,16 @@ measure_pps() {
   local size=$1 name=${2:-pps} cfg="$WORK/trafgen-$1.cfg"
   trafgen_config "$size" "$(mac_of $NS_B $IFB)" "$(mac_of $NS_A $IFA)" > "$cfg"
   local gen
-  gen=$(spawn "$WORK/trafgen.log" ip netns exec $NS_A taskset -c 0 trafgen --dev "$IFA" --conf "$cfg" --cpus 1 --no-sock-mem --no-cpu-stats -q)
+  spawn gen "$WORK/trafgen.log" ip netns exec $NS_A taskset -c 0 trafgen --dev "$IFA" --conf "$cfg" --cpus 1 --no-sock-mem --no-cpu-stats -q
   sleep 1
-  local tx0 txd0 rx0 cpu0 m0 mem0 tx1 txd1 rx1 cpu1 m1 mem1
+  local tx0 txd0 rx0 cpu0 m0 mem0 tx1 txd1 rx1 cpu1 m1 mem1 drop0=0 drop1=0
   tx0=$(counter $NS_A "$IFA" tx_packets); txd0=$(counter $NS_A "$IFA" tx_dropped); rx0=$(counter $NS_B "$IFB" rx_packets)
   cpu0=$(proc_ticks "$SWITCH_PID"); m0=$(machine_ticks)
-  [ -n "$VS_PID" ] && mem0=$(vswitchd_memory)
+  [ -n "$VS_PID" ] && mem0=$(vswitchd_memory) && drop0=$(vswitchd_ring_drops vsba)
   sleep "$SECONDS_PER_RUN"
   tx1=$(counter $NS_A "$IFA" tx_packets); txd1=$(counter $NS_A "$IFA" tx_dropped); rx1=$(counter $NS_B "$IFB" rx_packets)
   cpu1=$(proc_ticks "$SWITCH_PID"); m1=$(machine_ticks)
-  [ -n "$VS_PID" ] && mem1=$(vswitchd_memory)
+  [ -n "$VS_PID" ] && mem1=$(vswitchd_memory) && drop1=$(vswitchd_ring_drops vsba)
   stop_group "$gen" INT
   local hz; hz=$(getconf CLK_TCK)
   row "${name}${size}_offered" $(( (tx1 - tx0 + txd1 - txd0) / SECONDS_PER_RUN ))
@@ -47,6 +47,7 @@ measure_pps() {
     row "${name}${size}_frames" $(( rx1 - rx0 ))
     row "${name}${size}_alloc_bytes" $(( a1 - a0 ))
     row "${name}${size}_gcs" $(( g01 - g00 + g11 - g10 + g21 - g20 ))
+    row "${name}${size}_dropped_before_switch" $(( (drop1 - drop0) / SECONDS_PER_RUN ))
   fi
 }
 
@@ -62,7 +63,7 @@ measure_idle_alloc() {
 # (Open vSwitch's AF_PACKET ports break TCP with the veths' default checksum offload).
 measure_tcp() {
   local name=$1 server gbps
-  server=$(spawn "$WORK/iperf3-server.log" ip netns exec $NS_B iperf3 -s -1 -B $IP_B)
+  spawn server "$WORK/iperf3-server.log" ip netns exec $NS_B iperf3 -s -1 -B $IP_B
   sleep 0.5
   gbps=$(timeout $((SECONDS_PER_RUN + 15)) ip netns exec $NS_A iperf3 -c $IP_B -t "$SECONDS_PER_RUN" -f g --connect-timeout 3000 2>/dev/null \
     | awk '/receiver/ {print $7}')

@@ -70,8 +70,8 @@ switch_down() {
 vswitchd_start() {  # $1: port and table arguments
   rm -f "$WORK/vs.sock"
   # shellcheck disable=SC2086
-  VS_PID=$(spawn "$WORK/vswitchd.log" taskset -c 1 dotnet "$VSBIN/vswitchd.dll" $1 \
-    --control "$WORK/vs.sock" --peephole-rate-limit 0 $VSWITCHD_ARGS)
+  spawn VS_PID "$WORK/vswitchd.log" taskset -c 1 dotnet "$VSBIN/vswitchd.dll" $1 \
+    --control "$WORK/vs.sock" --peephole-rate-limit 0 $VSWITCHD_ARGS
   SWITCH_PID=$VS_PID
   for _ in $(seq 100); do
     vsctl ports >/dev/null 2>&1 && return 0
@@ -90,6 +90,11 @@ vswitchd_memory() {
     $1 == "process/allocated-bytes" {a = $2}
     $1 ~ /gen0-collections/ {g0 = $2} $1 ~ /gen1-collections/ {g1 = $2} $1 ~ /gen2-collections/ {g2 = $2}
     END {print a + 0, g0 + 0, g1 + 0, g2 + 0}'
+}
+
+# Frames the kernel dropped before VSwitch's port $1 read them (its receive ring was full).
+vswitchd_ring_drops() {
+  vsctl stats "port/$1/rx-dropped-before-port" 2>/dev/null | awk '$1 ~ /rx-dropped-before-port/ {print $2 + 0; found = 1} END {if (!found) print 0}'
 }
 
 # --- Open vSwitch, userspace datapath, its files in the run's temp dir ------------------------

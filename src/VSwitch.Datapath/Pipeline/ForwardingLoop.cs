@@ -160,6 +160,7 @@ public sealed class ForwardingLoop
         foreach (AttachedPort p in Ports.All)
         {
             p.Counters.AppendTo(p.Port.Name, list);
+            list.Add(new("port/" + p.Port.Name + "/rx-dropped-before-port", p.Port.ReceiveDropsBeforePort));
             totals.Add(p.Counters.Peephole);
         }
         _egress.ResponderCounters.AppendTo("responder", list);

@@ -134,6 +134,21 @@ public sealed unsafe class AfPacketPort : IPort, IPollablePort
 
     public int LastError { get; private set; }
 
+    // PACKET_STATISTICS (tp_packets u32, tp_drops u32) resets on every read, so drops add up here.
+    private long _ringDrops;
+
+    /// <summary>Frames the kernel dropped because the receive ring was full.</summary>
+    public long ReceiveDropsBeforePort
+    {
+        get
+        {
+            uint* stats = stackalloc uint[2];
+            int length = 8;
+            if (_fd >= 0 && LibC.GetSockOpt(_fd, LibC.SOL_PACKET, LibC.PACKET_STATISTICS, stats, &length) == 0) _ringDrops += stats[1];
+            return _ringDrops;
+        }
+    }
+
     public int Receive(Span<FrameDescriptor> burst)
     {
         if (!_up) return 0;
