@@ -44,7 +44,7 @@ public sealed class ResultsPage(SampleSet samples, string machine, string chartF
                 $"{Spread(samples.Get(id, "tcp_gbps"), v => Number(v, "0.00"))} | {Spread(samples.Get(id, "tcp_txoff_gbps"), v => Number(v, "0.00"))} | {ping} | {anchor} |");
         }
         _md.AppendLine();
-        foreach ((string id, string label) in Measured.Where(m => samples.Get(m.Id, "pps64_dropped_before_switch") is not null))
+        foreach ((string id, string label) in Measured.Where(m => m.Id == "vswitch-afpacket" && samples.Get(m.Id, "pps64_dropped_before_switch") is not null))
         {
             _md.AppendLine($"{label}: of the 64 B frames offered, {Spread(samples.Get(id, "pps64_dropped_before_switch"), Rate)} per second were dropped by the kernel " +
                 "before VSwitch read them (its AF_PACKET receive ring was full: `port/NAME/rx-dropped-before-port`); the rest of the difference " +
