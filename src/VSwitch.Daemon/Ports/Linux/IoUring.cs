@@ -109,9 +109,10 @@ internal sealed unsafe class IoUring : IDisposable
     }
 
     /// <summary>Fills the next submission entry (cleared first) with one request; false when the
-    /// submission ring is full (submit, then try again).</summary>
+    /// submission ring is full (submit, then try again). <paramref name="opFlags"/> is the
+    /// operation's flags word (rw_flags for reads and writes).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryPrepare(byte opcode, int fd, void* buffer, uint length, ulong userData)
+    public bool TryPrepare(byte opcode, int fd, void* buffer, uint length, ulong userData, uint opFlags = 0)
     {
         if (SubmissionSpace == 0) return false;
         IoUringSqe* sqe = _sqes + (_sqLocalTail & _sqMask);
@@ -121,8 +122,18 @@ internal sealed unsafe class IoUring : IDisposable
         sqe->Address = (ulong)buffer;
         sqe->Length = length;
         sqe->UserData = userData;
+        sqe->OpFlags = opFlags;
         _sqLocalTail++;
         _toSubmit++;
+        return true;
+    }
+
+    /// <summary>Asks for one completion when <paramref name="fd"/> has any of <paramref name="events"/>
+    /// (a one-shot poll; its result is the events seen); false when the ring is full.</summary>
+    public bool TryPreparePoll(int fd, uint events, ulong userData)
+    {
+        if (!TryPrepare(IoUringAbi.OpPollAdd, fd, null, 0, userData)) return false;
+        _sqes[(_sqLocalTail - 1) & _sqMask].OpFlags = events;
         return true;
     }
 

@@ -11,9 +11,10 @@ internal static unsafe partial class IoUringAbi
 {
     public const int SysSetup = 425, SysEnter = 426, SysRegister = 427;
 
-    public const byte OpNop = 0, OpAsyncCancel = 14, OpRead = 22, OpWrite = 23;
+    public const byte OpNop = 0, OpPollAdd = 6, OpAsyncCancel = 14, OpRead = 22, OpWrite = 23;
 
     public const uint EnterGetEvents = 1 << 0;
+    public const uint RwfNoWait = 0x8;
     public const uint FeatSingleMmap = 1 << 0, FeatNoDrop = 1 << 1, FeatFastPoll = 1 << 5;
     public const uint AsyncCancelAll = 1 << 0, AsyncCancelFd = 1 << 1;
     public const uint SqCqOverflow = 1 << 1;

@@ -31,9 +31,10 @@ public enum TapIo
 /// <para>A TAP device offers only read(2) and write(2) of one frame, so the cost is the number of
 /// system calls. Two ways to move frames, chosen when the port opens:</para>
 /// <list type="bullet">
-/// <item><b>io_uring</b> (<c>TapPort.Ring.cs</c>, the default): reads stay posted into pool slots
-/// and complete as frames arrive; a burst of writes and the reads that replace harvested ones
-/// leave in one io_uring_enter. Receive itself reads completions from shared memory.</item>
+/// <item><b>io_uring</b> (<c>TapPort.Ring.cs</c>, the default): a burst of reads, or a burst of
+/// writes, leaves in one io_uring_enter and their results come back through shared memory; a
+/// poll request in the same ring says when an empty device has frames again, so an idle port
+/// makes no system call.</item>
 /// <item><b>Per frame</b> (<c>TapPort.PerFrame.cs</c>): one non-blocking read or write per frame,
 /// capped near 0.25 Mpps here by the system call alone. Used when io_uring_setup fails (ENOSYS,
 /// EPERM under seccomp or kernel.io_uring_disabled); <see cref="RingUnavailable"/> says why.</item>

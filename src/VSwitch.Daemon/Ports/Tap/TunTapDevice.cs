@@ -35,17 +35,6 @@ internal static unsafe class TunTapDevice
         }
     }
 
-    /// <summary>Clears O_NONBLOCK, for a descriptor that only io_uring reads: on a non-blocking
-    /// file io_uring completes an empty read with EAGAIN at once, on a blocking one it waits for
-    /// the device to become readable (an internal poll, no thread) and then reads.</summary>
-    /// <returns>0 or an errno.</returns>
-    public static int MakeBlocking(int fd)
-    {
-        int flags = LibC.Fcntl(fd, LibC.F_GETFL, 0);
-        if (flags < 0) return LibC.LastError;
-        return LibC.Fcntl(fd, LibC.F_SETFL, flags & ~LibC.O_NONBLOCK) < 0 ? LibC.LastError : 0;
-    }
-
     private static PortOpenException Fail(string name, string what, int errno) =>
         new($"tap:{name}: {what}: {LibC.ErrorText(errno)}");
 }
