@@ -8,7 +8,6 @@ public static class Cases
     [
         ("vswitch-afpacket", "VSwitch, AF_PACKET ports"),
         ("vswitch-tap", "VSwitch, TAP ports"),
-        ("vswitch-tap-perframe", "VSwitch, TAP ports, one syscall per frame"),
         ("ovs-afpacket", "OVS userspace, AF_PACKET ports"),
         ("ovs-afpacket-tso", "OVS userspace, AF_PACKET + userspace TSO"),
         ("ovs-tap", "OVS userspace, tap ports"),

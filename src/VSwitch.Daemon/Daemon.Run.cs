@@ -113,7 +113,6 @@ public sealed partial class Daemon
                     IPort port = PortFactory.Open(spec with { Name = name }, pool, clock);
                     ports.Add(port);
                     DaemonLog.PortOpened(log, name, spec.Text, loop.AddPort(port, spec.Config).Id);
-                    DaemonLog.PortIo(log, name, port);
                 }
                 catch (PortOpenException e)
                 {

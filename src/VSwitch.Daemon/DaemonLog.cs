@@ -52,15 +52,6 @@ internal static partial class DaemonLog
     [LoggerMessage(26, LogLevel.Warning, "Port {Name} still cannot be re-opened ({Failures} attempt(s) so far): {Reason}")]
     public static partial void PortReopenFailed(ILogger logger, string name, long failures, string reason);
 
-    [LoggerMessage(27, LogLevel.Warning, "Port {Name} moves frames with one system call each, not through io_uring: {Reason}")]
-    public static partial void TapPerFrame(ILogger logger, string name, string reason);
-
-    /// <summary>Says why a TAP port fell back to one read or write per frame, when it did.</summary>
-    public static void PortIo(ILogger logger, string name, VSwitch.Datapath.Ports.IPort port)
-    {
-        if (port is Ports.Tap.TapPort { RingUnavailable: string why }) TapPerFrame(logger, name, why);
-    }
-
     [LoggerMessage(40, LogLevel.Information, "Tenant {Tenant}: tables in service: {Hosts} ({HostsLines} line(s)), {Ethers} ({EthersLines} line(s))")]
     public static partial void TablesLoaded(ILogger logger, string tenant, string hosts, int hostsLines, string ethers, int ethersLines);
 

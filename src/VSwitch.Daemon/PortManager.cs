@@ -285,7 +285,6 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
         m.Port = port;
         if (!_ports.Contains(m)) _ports.Add(m);
         DaemonLog.PortOpened(log, m.Name, m.SpecText, m.Id);
-        DaemonLog.PortIo(log, m.Name, port);
         return null;
     }
 

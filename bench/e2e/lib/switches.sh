@@ -26,10 +26,6 @@ switch_up() {  # $1 case, $2 extra vswitchd arguments (peephole tables)
     vswitch-tap)
       vswitchd_start "--port tap:vsba --port tap:vsbb $extra" || return 1
       IFA=vsba IFB=vsbb ;;
-    vswitch-tap-perframe)
-      # The TAP port's fallback, one read or write per frame: the baseline for its io_uring path.
-      VSWITCH_TAP_IO=per-frame vswitchd_start "--port tap:vsba --port tap:vsbb $extra" || return 1
-      IFA=vsba IFB=vsbb ;;
     vswitch-afpacket)
       veth_pair a0 vsba; veth_pair b0 vsbb
       vswitchd_start "--port afpacket:vsba --port afpacket:vsbb $extra" || return 1 ;;

@@ -18,7 +18,7 @@ public static class PortFactory
             return spec.Kind switch
             {
                 PortSpec.PcapFile => new PcapFilePort(spec.Name, spec.Input, spec.Output, pool, clock),
-                PortSpec.Tap => new TapPort(spec.Input!, pool, spec.Keep, TapIoFromEnvironment()),
+                PortSpec.Tap => new TapPort(spec.Input!, pool, spec.Keep),
                 PortSpec.AfPacket => new AfPacketPort(spec.Input!, pool),
                 PortSpec.Pcap => new PcapLivePort(spec.Input!, pool),
                 _ => throw new PortOpenException($"{spec.Text}: unknown port kind {spec.Kind}"),
@@ -29,16 +29,6 @@ public static class PortFactory
             throw new PortOpenException($"{spec.Text}: {e.Message}", e);
         }
     }
-
-    // VSWITCH_TAP_IO=per-frame|ring|auto picks how TAP ports move frames: for measuring the ring
-    // against the per-frame design on the same build, and to step around a kernel whose io_uring
-    // misbehaves. Read when a port opens, never per frame.
-    private static TapIo TapIoFromEnvironment() => Environment.GetEnvironmentVariable("VSWITCH_TAP_IO") switch
-    {
-        "per-frame" => TapIo.PerFrame,
-        "ring" => TapIo.Ring,
-        _ => TapIo.Auto,
-    };
 }
 
 /// <summary>A port could not be opened (no such device, no permission, a bad capture file).</summary>

@@ -17,11 +17,10 @@ internal static unsafe partial class LibC
         PACKET_TX_RING = 13, PACKET_VNET_HDR = 15, PACKET_QDISC_BYPASS = 20, PACKET_IGNORE_OUTGOING = 23;
     public const int PACKET_MR_PROMISC = 1;
     public const int TPACKET_V2 = 1;
-    public const int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_LOCKED = 0x2000, MAP_POPULATE = 0x8000;
+    public const int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, MAP_LOCKED = 0x2000;
     public const int MSG_DONTWAIT = 0x40;
     public const short POLLIN = 1, POLLERR = 8, POLLHUP = 16, POLLNVAL = 32;
-    public const int EINTR = 4, EIO = 5, ENXIO = 6, EBADF = 9, EAGAIN = 11, ENODEV = 19, ENETDOWN = 100, ENOBUFS = 105, EBADFD = 77, ENOTSUP = 95, ECANCELED = 125, EBUSY = 16;
-    public const int F_GETFL = 3, F_SETFL = 4;
+    public const int EINTR = 4, EIO = 5, ENXIO = 6, EBADF = 9, EAGAIN = 11, ENODEV = 19, ENETDOWN = 100, ENOBUFS = 105, EBADFD = 77;
     public const ushort ETH_P_ALL = 0x0003;
 
     [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
@@ -35,9 +34,6 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nuint count);
-
-    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
-    public static partial int Fcntl(int fd, int command, nint argument);
 
     [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
     public static partial int Ioctl(int fd, nuint request, void* argument);

@@ -5,19 +5,6 @@ using VSwitch.Datapath.Ports;
 
 namespace VSwitch.Daemon.Ports.Tap;
 
-/// <summary>How a <see cref="TapPort"/> moves frames to and from its device.</summary>
-public enum TapIo
-{
-    /// <summary>io_uring when the kernel allows it, else one read or write per frame.</summary>
-    Auto,
-
-    /// <summary>io_uring, or the port cannot be opened.</summary>
-    Ring,
-
-    /// <summary>One read(2) or write(2) per frame (the design Open vSwitch's tap ports use).</summary>
-    PerFrame,
-}
-
 /// <summary>
 /// A port on a TAP device: frames the kernel (or a namespace the device was moved into) sends
 /// to the device are read here, and frames the switch sends are written to it.
@@ -28,49 +15,31 @@ public enum TapIo
 /// them back the same way, so a TCP stream crosses the switch in few, large frames. The 10-byte
 /// virtio-net header is read into and written from the slot's headroom, just before the frame,
 /// so neither direction copies the frame.</para>
-/// <para>A TAP device offers only read(2) and write(2) of one frame, so the cost is the number of
-/// system calls. Two ways to move frames, chosen when the port opens:</para>
-/// <list type="bullet">
-/// <item><b>io_uring</b> (<c>TapPort.Ring.cs</c>, the default): a burst of reads, or a burst of
-/// writes, leaves in one io_uring_enter and their results come back through shared memory; a
-/// poll request in the same ring says when an empty device has frames again, so an idle port
-/// makes no system call.</item>
-/// <item><b>Per frame</b> (<c>TapPort.PerFrame.cs</c>): one non-blocking read or write per frame,
-/// capped near 0.25 Mpps here by the system call alone. Used when io_uring_setup fails (ENOSYS,
-/// EPERM under seccomp or kernel.io_uring_disabled); <see cref="RingUnavailable"/> says why.</item>
-/// </list>
-/// <para>Either way, an empty device reports nothing, and an error that means the device is gone
-/// (its namespace was deleted, say) takes the port down; the daemon may re-open it by name.</para>
+/// <para>One read or write per frame (the measured ceiling of that design is about 0.25 Mpps
+/// here; see docs). Non-blocking: an empty device returns EAGAIN and the port reports nothing.
+/// Any other error means the device is gone (its namespace was deleted, say): the port goes
+/// down and the daemon may re-open it by name.</para>
 /// <para>A device that existed before the switch attached is left in place on dispose; one the
 /// switch created disappears with the descriptor unless <c>keep</c> made it persistent.</para>
 /// </remarks>
-public sealed unsafe partial class TapPort : IPort, IPollablePort
+public sealed unsafe class TapPort : IPort, IPollablePort
 {
-    /// <summary>Where a read puts the virtio-net header: right before the frame at the headroom.</summary>
-    private const int ReadStart = FramePool.Headroom - VirtioNetHeader.Length;
-
     private readonly FramePool _pool;
     private int _fd;
     private bool _up = true;
 
-    /// <exception cref="PortOpenException">The device cannot be attached, or <paramref name="io"/>
-    /// is <see cref="TapIo.Ring"/> and io_uring is unavailable.</exception>
-    public TapPort(string name, FramePool pool, bool keep = false, TapIo io = TapIo.Auto)
+    public TapPort(string name, FramePool pool, bool keep = false)
     {
         Name = name;
         _pool = pool;
         Existed = NetDevice.IndexOf(name) != 0;
         _fd = TunTapDevice.Attach(name, persist: keep && !Existed);
         int error = NetDevice.BringUp(name);
-        if (error != 0) Fail($"tap:{name}: cannot bring the device up: {LibC.ErrorText(error)}");
-        RingUnavailable = io == TapIo.PerFrame ? "per-frame I/O asked for" : OpenRing();
-        if (RingUnavailable is not null && io == TapIo.Ring) Fail($"tap:{name}: {RingUnavailable}");
-    }
-
-    private void Fail(string message)
-    {
-        LibC.Close(_fd);
-        throw new PortOpenException(message);
+        if (error != 0)
+        {
+            LibC.Close(_fd);
+            throw new PortOpenException($"tap:{name}: cannot bring the device up: {LibC.ErrorText(error)}");
+        }
     }
 
     public string Name { get; }
@@ -78,22 +47,66 @@ public sealed unsafe partial class TapPort : IPort, IPollablePort
     /// <summary>Whether the device existed before the switch attached to it.</summary>
     public bool Existed { get; }
 
-    /// <summary>Null when frames move through io_uring; otherwise why they move one system call each.</summary>
-    public string? RingUnavailable { get; }
-
     public bool IsUp => _up;
 
     public bool TakesOffloads => true;
 
-    /// <summary>With io_uring, the ring's descriptor (readable when completions wait); otherwise the device's.</summary>
-    public int FileDescriptor => _ring?.FileDescriptor ?? _fd;
+    public int FileDescriptor => _fd;
 
     /// <summary>The errno that took the port down, if it went down.</summary>
     public int LastError { get; private set; }
 
-    public int Receive(Span<FrameDescriptor> burst) => _ring is null ? ReceiveEach(burst) : ReceiveRing(burst);
+    public int Receive(Span<FrameDescriptor> burst)
+    {
+        if (!_up) return 0;
+        int n = 0;
+        const int Start = FramePool.Headroom - VirtioNetHeader.Length;
+        while (n < burst.Length && _pool.TryRent(out int slot))
+        {
+            byte* buffer = _pool.SlotAddress(slot) + Start;
+            nint read = LibC.Read(_fd, buffer, (nuint)(_pool.SlotSize - Start));
+            if (read < VirtioNetHeader.Length + 14)
+            {
+                _pool.Return(slot);
+                if (read >= 0) continue;
+                int errno = LibC.LastError;
+                if (IsGone(errno)) GoDown(errno);
+                break;
+            }
+            var d = new FrameDescriptor { Slot = slot, Offset = FramePool.Headroom, Length = (int)read - VirtioNetHeader.Length };
+            if (!VirtioNetHeader.TryRead(new ReadOnlySpan<byte>(buffer, VirtioNetHeader.Length), ref d.Flags, ref _pool.Offload(slot)))
+            {
+                // An offload this switch cannot carry (UDP fragmentation offload): nothing sane to forward.
+                _pool.Return(slot);
+                continue;
+            }
+            burst[n++] = d;
+        }
+        return n;
+    }
 
-    public int Transmit(ReadOnlySpan<FrameDescriptor> burst) => _ring is null ? TransmitEach(burst) : TransmitRing(burst);
+    public int Transmit(ReadOnlySpan<FrameDescriptor> burst)
+    {
+        int sent = 0;
+        foreach (ref readonly FrameDescriptor d in burst)
+        {
+            if (_up && Write(d)) sent++;
+            _pool.Return(d.Slot);
+        }
+        return sent;
+    }
+
+    private bool Write(in FrameDescriptor d)
+    {
+        byte* buffer = VnetFraming.Prepend(_pool, d);
+        nint written = LibC.Write(_fd, buffer, (nuint)(d.Length + VirtioNetHeader.Length));
+        if (written >= 0) return true;
+        // EIO: the device is administratively down (being moved or configured); EAGAIN/ENOBUFS: its
+        // queue is full. Both drop this frame only. The device being gone takes the port down.
+        int errno = LibC.LastError;
+        if (IsGone(errno)) GoDown(errno);
+        return false;
+    }
 
     // EBADFD: the device was unregistered under the descriptor (deleted, or its namespace went away).
     private static bool IsGone(int errno) => errno is LibC.EBADF or LibC.EBADFD or LibC.ENODEV or LibC.ENXIO;
@@ -106,8 +119,6 @@ public sealed unsafe partial class TapPort : IPort, IPollablePort
 
     public void Dispose()
     {
-        // The ring's requests hold the device open and own pool slots: they end first.
-        DisposeRing();
         if (_fd >= 0) LibC.Close(_fd);
         _fd = -1;
         _up = false;
