@@ -109,11 +109,11 @@ ovs_start() {  # $1: userspace-tso-enable
   rm -f "$OVS_DIR/conf.db"
   ovsdb-tool create "$OVS_DIR/conf.db" /usr/share/openvswitch/vswitch.ovsschema || return 1
   ovsdb-server "$OVS_DIR/conf.db" --remote="punix:$OVS_DIR/db.sock" --pidfile="$OVS_DIR/ovsdb.pid" \
-    --unixctl="$OVS_DIR/ovsdb.ctl" --log-file="$OVS_DIR/ovsdb.log" -vconsole:off --detach || return 1
+    --unixctl="$OVS_DIR/ovsdb.ctl" --log-file="$OVS_DIR/ovsdb.log" -vconsole:off --detach 2>>"$OVS_DIR/console.log" || return 1
   ovs_vsctl --no-wait init
   ovs_vsctl --no-wait set Open_vSwitch . other_config:pmd-cpu-mask=0x2 other_config:userspace-tso-enable="$1"
   taskset -c 1 ovs-vswitchd "unix:$OVS_DIR/db.sock" --pidfile="$OVS_DIR/vswitchd.pid" \
-    --unixctl="$OVS_DIR/vswitchd.ctl" --log-file="$OVS_DIR/vswitchd.log" -vconsole:off --detach || return 1
+    --unixctl="$OVS_DIR/vswitchd.ctl" --log-file="$OVS_DIR/vswitchd.log" -vconsole:off --detach 2>>"$OVS_DIR/console.log" || return 1
   SWITCH_PID=$(cat "$OVS_DIR/vswitchd.pid")
   ovs_vsctl add-br vsbbr0 -- set bridge vsbbr0 datapath_type=netdev
 }
