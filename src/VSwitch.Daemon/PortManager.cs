@@ -132,9 +132,10 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
         try
         {
             ManagedPort[] ports = [.. _ports];
-            (AttachedPort? Port, bool Up)[] attached = await loop.RunAsync(
-                l => ports.Select(m => (Attached(l, m), m.Port?.IsUp ?? false)).ToArray(), cancel).ConfigureAwait(false);
-            return ports.Select((m, i) => Info(m, attached[i].Port, attached[i].Up)).ToList();
+            // A memif port's link status is read on the loop's thread too: the loop owns the port.
+            (AttachedPort? Port, bool Up, Ports.Memif.MemifPortStatus? Memif)[] attached = await loop.RunAsync(
+                l => ports.Select(m => (Attached(l, m), m.Port?.IsUp ?? false, (m.Port as Ports.Memif.MemifPort)?.Status())).ToArray(), cancel).ConfigureAwait(false);
+            return ports.Select((m, i) => Info(m, attached[i].Port, attached[i].Up) with { Memif = attached[i].Memif }).ToList();
         }
         finally
         {
