@@ -43,6 +43,10 @@ public sealed unsafe class MemifClient : IDisposable
     /// <summary>Why the server ended the link, once <see cref="IsConnected"/> is false.</summary>
     public string? DisconnectReason { get; private set; }
 
+    /// <summary>True while the server's receive ring asks for interrupts (MASK_INT clear): it is idle,
+    /// asleep in poll, and our sends write its eventfd to wake it.</summary>
+    public bool PeerWantsInterrupts => (_connection.Tx.Ring.Flags & MemifConstants.RingFlagMaskInterrupt) == 0;
+
     /// <summary>Frames dropped on receive because the server's descriptors were bad.</summary>
     public long BadDescriptors => _connection.Rx.BadDescriptors;
 
