@@ -19,6 +19,8 @@ using VSwitch.Memif.Protocol;
 // After a one-second warm-up it counts the frames received for SECONDS and prints one line:
 //   peer=... size=64 mpps=5.123 sent=... received=... alloc-bytes-per-frame=0.000
 // Allocation is measured over the whole process (client and in-process switch) during the count.
+// Threads are pinned as testpmd's are (--lcores=0@1,1@0): the middle's forwarding thread on CPU 0,
+// the client on CPU 1, so the two never share a core and take turns by time slice.
 
 string mode = args.Length > 0 ? args[0] : "vswitch";
 int argi = 1;
@@ -38,6 +40,7 @@ else if (mode != "attach")
     return 2;
 }
 
+Affinity.PinCurrentThread(1);
 try
 {
     using MemifClient tx = MemifClient.Connect(socket!, 0, "bench-tx");
@@ -114,7 +117,11 @@ internal sealed class InProcessSwitch : IDisposable
         var loop = new ForwardingLoop(_pool, MonotonicClock.Instance, new SwitchOptions { Idle = IdlePolicy.BusyPoll });
         _ports = [new MemifPort("m0", new MemifPortOptions(SocketPath, 0), _pool), new MemifPort("m1", new MemifPortOptions(SocketPath, 1), _pool)];
         foreach (MemifPort p in _ports) loop.AddPort(p);
-        _thread = new Thread(() => loop.Run(_stop.Token)) { IsBackground = true, Name = "forwarding" };
+        _thread = new Thread(() =>
+        {
+            Affinity.PinCurrentThread(0);
+            loop.Run(_stop.Token);
+        }) { IsBackground = true, Name = "forwarding" };
         _thread.Start();
     }
 
@@ -128,4 +135,18 @@ internal sealed class InProcessSwitch : IDisposable
         _pool.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
+}
+
+internal static unsafe partial class Affinity
+{
+    /// <summary>Runs the calling thread on <paramref name="cpu"/> only (if the machine has it).</summary>
+    public static void PinCurrentThread(int cpu)
+    {
+        if (cpu >= Environment.ProcessorCount) return;
+        ulong mask = 1UL << cpu;
+        if (SchedSetAffinity(0, sizeof(ulong), &mask) != 0) Console.Error.WriteLine($"cannot pin a thread to CPU {cpu}; running unpinned");
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "sched_setaffinity")]
+    private static partial int SchedSetAffinity(int pid, nuint size, ulong* mask);
 }

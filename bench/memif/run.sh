@@ -38,7 +38,8 @@ start_io() {  # $1: socket; sets tp_pid
     -- --total-num-mbufs=16384 --forward-mode=io --port-topology=paired -a <"$work/stdin" >"$work/io.log" 2>&1 &
   tp_pid=$!
   pids+=("$tp_pid")
-  for _ in $(seq 50); do grep -q "Press enter to exit" "$work/io.log" && return 0; sleep 0.1; done
+  # The server ports listen from "Checking link statuses" on; testpmd waits there for its clients.
+  for _ in $(seq 100); do grep -qs "Checking link statuses" "$work/io.log" && return 0; sleep 0.1; done
   echo "testpmd did not start:" >&2; cat "$work/io.log" >&2; exit 1
 }
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
