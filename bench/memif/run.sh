@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Frames per second between two memif ports: through VSwitch, and through DPDK's testpmd in
 # io-forward mode as the reference, interleaved (testpmd, VSwitch, testpmd, VSwitch, ...) because
-# the two vCPUs' placement moves single runs by a factor of several; then testpmd to testpmd
-# directly, for orientation. Both middles are driven by the same client (bench/MemifBench, the
-# client library, sender and receiver in one thread), so the middle is the only difference.
+# the two vCPUs' placement moves single runs by a factor of several; VSwitch between two TAP ports
+# and between two AF_PACKET ports (veth pairs) in the same rounds; then testpmd to testpmd
+# directly, for orientation. The memif middles are driven by the same client (bench/MemifBench,
+# the client library, sender and receiver in one thread), so the middle is the only difference;
+# the kernel ports by AF_PACKET sockets with sendmmsg/recvmmsg bursts on their kernel sides.
 #
 #   bench/memif/run.sh [ROUNDS] [SECONDS]     (as root; defaults 3 rounds of 5 s per size)
 #
-# Prints one line per run and a table of medians with VSwitch as a fraction of testpmd.
+# Prints one line per run and a table of medians (over the rounds) with VSwitch as a fraction of
+# testpmd. Kernel-port runs create TAP devices vsmt0/vsmt1 and veth pairs vsmb0/vsmb1 (removed
+# again by the runner).
 # Needs dpdk-testpmd (apt-get install dpdk dpdk-dev) and dotnet. Everything it starts is stopped
 # by its process id on exit; testpmd's runtime directories are removed.
 set -u
@@ -20,6 +24,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  for l in vsmb0 vsmb1 vsmt0 vsmt1; do ip link del "$l" 2>/dev/null; done
   rm -rf "$work" /var/run/dpdk/vsbench-*
 }
 trap cleanup EXIT INT TERM
@@ -54,6 +59,10 @@ for round in $(seq "$rounds"); do
     echo "round $round dpdk-io    $line"; echo "dpdk $line" >> "$results"
     line=$(bench vswitch "$size" "$seconds") || exit 1
     echo "round $round vswitch    $line"; echo "vswitch $line" >> "$results"
+    for kind in tap afpacket; do
+      line=$(bench "$kind" "$size" "$seconds" 2>/dev/null) || exit 1
+      echo "round $round $kind $line"; echo "$kind $line" >> "$results"
+    done
   done
 done
 
@@ -78,11 +87,11 @@ for size in "${sizes[@]}"; do
 done
 
 echo
-echo "| size | VSwitch Mpps (median) | testpmd io Mpps (median) | VSwitch / testpmd | testpmd to testpmd Mpps |"
-echo "| ---: | ---: | ---: | ---: | ---: |"
+echo "| size | VSwitch memif-memif Mpps | testpmd io memif-memif Mpps | VSwitch / testpmd | VSwitch TAP-TAP Mpps | VSwitch AF_PACKET-AF_PACKET Mpps | testpmd to testpmd Mpps |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for size in "${sizes[@]}"; do
   med() { grep "^$1 " "$results" | grep " size=$size " | grep -o 'mpps=[0-9.]*' | cut -d= -f2 | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print 0}'; }
-  v=$(med vswitch); d=$(med dpdk)
+  v=$(med vswitch); d=$(med dpdk); tp=$(med tap); ap=$(med afpacket)
   t=$(grep "^testpmd-to-testpmd size=$size " "$results" | grep -o 'mpps=[0-9.na/]*' | cut -d= -f2)
-  printf '| %s | %s | %s | %s | %s |\n' "$size" "$v" "$d" "$(awk -v v="$v" -v d="$d" 'BEGIN {if (d > 0) printf "%.2f", v/d; else print "n/a"}')" "$t"
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$size" "$v" "$d" "$(awk -v v="$v" -v d="$d" 'BEGIN {if (d > 0) printf "%.2f", v/d; else print "n/a"}')" "$tp" "$ap" "$t"
 done
