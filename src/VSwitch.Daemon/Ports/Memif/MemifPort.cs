@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Ports;
 using VSwitch.Memif.Interop;
@@ -21,8 +22,8 @@ namespace VSwitch.Daemon.Ports.Memif;
 /// Every descriptor the peer wrote is bounds-checked against the mapped regions before it is
 /// touched (<see cref="MemifQueue"/>).</para>
 /// <para><b>Control.</b> Accepting, the handshake and disconnects run on the forwarding loop's
-/// own thread, non-blocking, from <see cref="Receive"/> once every 256 calls and whenever the
-/// idle wait woke on this port's descriptors. The alternative, a control thread that hands a
+/// own thread, non-blocking, from <see cref="Receive"/> at most once a millisecond and whenever the
+/// idle wait sleeps or wakes. The alternative, a control thread that hands a
 /// finished connection over with a volatile swap, needs a second hand-over to take a connection
 /// away again (the loop may be reading the rings while the control thread wants to unmap them);
 /// on the loop's thread a disconnect simply unmaps between two bursts. A handshake message costs
@@ -42,8 +43,11 @@ public sealed unsafe partial class MemifPort : IPort, IPollablePort, IMemifEndpo
 {
     private readonly FramePool _pool;
     private readonly MemifPortOptions _options;
+    // Control work while busy: at most a thousand times a second (two system calls each), looked at every 256 polls.
+    private static readonly long ServiceInterval = Stopwatch.Frequency / 1000;
     private MemifConnection? _connection;
     private int _tick;
+    private long _nextService;
 
     public MemifPort(string name, MemifPortOptions options, FramePool pool)
     {
@@ -80,7 +84,11 @@ public sealed unsafe partial class MemifPort : IPort, IPollablePort, IMemifEndpo
 
     public int Receive(Span<FrameDescriptor> burst)
     {
-        if ((++_tick & 255) == 0) ServiceControl();
+        if ((++_tick & 255) == 0 && Stopwatch.GetTimestamp() >= _nextService)
+        {
+            _nextService = Stopwatch.GetTimestamp() + ServiceInterval;
+            ServiceControl();
+        }
         MemifConnection? c = _connection;
         if (c is null) return 0;
         MemifQueue rx = c.Rx;
