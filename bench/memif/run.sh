@@ -69,13 +69,13 @@ done
 # testpmd to testpmd: a txonly server feeding an rxonly client, the client's rate read from its
 # statistics (the median of its per-second Rx-pps once running).
 direct() {  # $1: size
-  dpdk-testpmd "${eal[@]}" --file-prefix=vsbench-tx --lcores=0@1,1@0 \
-    --vdev=net_memif0,role=server,socket="$work/direct.sock",socket-abstract=no,id=0 \
+  dpdk-testpmd "${eal[@]}" --file-prefix="vsbench-tx$1" --lcores=0@1,1@0 \
+    --vdev=net_memif0,role=server,socket="$work/direct$1.sock",socket-abstract=no,id=0 \
     -- --total-num-mbufs=16384 --forward-mode=txonly --txpkts="$(( $1 - 4 ))" -a <"$work/stdin" >"$work/tx.log" 2>&1 &
   local tx=$!; pids+=("$tx")
   sleep 2
-  dpdk-testpmd "${eal[@]}" --file-prefix=vsbench-rx --lcores=0@0,1@1 \
-    --vdev=net_memif0,role=client,socket="$work/direct.sock",socket-abstract=no,id=0 \
+  dpdk-testpmd "${eal[@]}" --file-prefix="vsbench-rx$1" --lcores=0@0,1@1 \
+    --vdev=net_memif0,role=client,socket="$work/direct$1.sock",socket-abstract=no,id=0 \
     -- --total-num-mbufs=16384 --forward-mode=rxonly --stats-period=1 -a <"$work/stdin" >"$work/rx.log" 2>&1 &
   local rx=$!; pids+=("$rx")
   sleep $(( seconds + 3 ))
