@@ -29,9 +29,28 @@ internal sealed class MemifSwitch : IDisposable
     public FramePool Pool { get; }
     public ForwardingLoop Loop { get; }
 
-    public MemifPort Add(uint id, string? secret = null)
+    public MemifPort Add(uint id, string? secret = null) =>
+        Attach(new MemifPort("memif" + id, new MemifPortOptions(SocketPath, id, MemifRole.Server, secret), Pool));
+
+    /// <summary>A port in the client role, connecting to another switch's socket.</summary>
+    public MemifPort AddClient(string socket, uint id, int log2RingSize = 10, uint bufferSize = 2048) =>
+        Attach(new MemifPort("uplink" + id, new MemifPortOptions(socket, id, MemifRole.Client, null, log2RingSize, bufferSize), Pool));
+
+    /// <summary>Removes a port from the running loop and closes it on the loop's thread, as the daemon does.</summary>
+    public void Remove(MemifPort port)
     {
-        var port = new MemifPort("memif" + id, new MemifPortOptions(SocketPath, id, MemifRole.Server, secret), Pool);
+        Loop.Invoke(l =>
+        {
+            foreach (var a in l.Ports.All)
+                if (ReferenceEquals(a.Port, port)) l.RemovePort(a.Id);
+            port.Dispose();
+            return 0;
+        }).Wait(TimeSpan.FromSeconds(5));
+        _ports.Remove(port);
+    }
+
+    private MemifPort Attach(MemifPort port)
+    {
         _ports.Add(port);
         if (_thread is null) Loop.AddPort(port);
         else Loop.Invoke(l => l.AddPort(port)).Wait(TimeSpan.FromSeconds(5));
