@@ -61,6 +61,34 @@ public sealed class TestPmdInteropTests : IDisposable
     }
 
     [Fact]
+    public void TestPmdServerRestarts_VSwitchClientReconnectsWithoutARestart()
+    {
+        TestPmd.Require();
+        string dpdkSocket = Path.Combine(_dir, "dpdk.sock"), ourSocket = Path.Combine(_dir, "vswitch.sock");
+        using var sw = new InProcessSwitch();
+        var dpdkSide = new MemifPort("dpdk", new MemifPortOptions(dpdkSocket, 0, MemifRole.Client), sw.Pool);
+        var appSide = new MemifPort("app", new MemifPortOptions(ourSocket, 0), sw.Pool);
+        sw.Add(dpdkSide);
+        sw.Add(appSide);
+        sw.Start();
+        using (var first = new TestPmd([$"role=server,socket={dpdkSocket},socket-abstract=no,id=0"], "macswap"))
+        {
+            WaitConnected(sw, dpdkSide, first);
+        }
+        // testpmd is gone (killed, so no DISCONNECT: the socket's end of file says it).
+        var deadline = DateTime.UtcNow + Wait;
+        while (StatusOf(sw, dpdkSide).State == "connected" && DateTime.UtcNow < deadline) Thread.Sleep(50);
+        Assert.Equal(1, StatusOf(sw, dpdkSide).Disconnects);
+        File.Delete(dpdkSocket);
+
+        using var second = new TestPmd([$"role=server,socket={dpdkSocket},socket-abstract=no,id=0"], "macswap");
+        MemifPortStatus s = WaitConnected(sw, dpdkSide, second);
+        Assert.Equal(2, s.Connects);
+        using MemifClient app = MemifClient.Connect(ourSocket, 0, "app");
+        EchoThroughTestPmd(app, second, 50, () => $"{StatusOf(sw, dpdkSide)}\n{StatusOf(sw, appSide)}");
+    }
+
+    [Fact]
     public void Ping_FromANamespaceOnTap_AnsweredByTestPmdOnMemif()
     {
         TestPmd.Require();
