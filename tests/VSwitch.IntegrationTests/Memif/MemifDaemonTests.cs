@@ -39,6 +39,11 @@ public sealed class MemifDaemonTests : IDisposable
         Sh.Result text = daemon.Ctl("ports");
         Assert.Contains($"memif1: memif server id 1 on {socket}: connected, peer container-b, rings rx 1024 tx 1024", text.Stdout);
 
+        // Supervision reports link changes in the log.
+        var logDeadline = DateTime.UtcNow.AddSeconds(10);
+        while (!daemon.Log.Contains("memif peer container-a connected", StringComparison.Ordinal) && DateTime.UtcNow < logDeadline) Thread.Sleep(100);
+        Assert.Contains("Port memif0: memif peer container-a connected (server, rings rx 1024 tx 1024)", daemon.Log);
+
         // A port added at run time serves a third id on the same socket; removing it ends its link.
         Sh.Result add = daemon.Ctl("port", "add", $"memif:{socket},id=2");
         Assert.True(add.ExitCode == 0, add.Stdout + add.Stderr);
