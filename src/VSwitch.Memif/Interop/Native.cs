@@ -131,9 +131,9 @@ internal static unsafe partial class Native
         byte* dst = address->Path;
         bool isAbstract = path.StartsWith('@');
         ReadOnlySpan<char> name = isAbstract ? path.AsSpan(1) : path.AsSpan();
-        int max = isAbstract ? 107 : 107;  // 108 bytes: abstract needs the leading NUL, a path its trailing one
+        // sun_path has 108 bytes: an abstract name needs its leading NUL, a path its trailing one.
         int bytes = System.Text.Encoding.UTF8.GetByteCount(name);
-        if (bytes == 0 || bytes > max) return -1;
+        if (bytes == 0 || bytes > 107) return -1;
         var span = new Span<byte>(dst + (isAbstract ? 1 : 0), bytes);
         System.Text.Encoding.UTF8.GetBytes(name, span);
         return 2 + bytes + 1;
