@@ -37,14 +37,15 @@ mkfifo "$work/stdin"
 exec 3<>"$work/stdin"
 # testpmd serving ids 0 and 1 on one socket, forwarding port 0 to port 1 (and back) unchanged.
 start_io() {  # $1: socket; sets tp_pid
+  rm -f "$1" "$work/io.log"
   dpdk-testpmd "${eal[@]}" --file-prefix=vsbench-io --lcores=0@1,1@0 \
     --vdev=net_memif0,role=server,socket="$1",socket-abstract=no,id=0 \
     --vdev=net_memif1,role=server,socket="$1",socket-abstract=no,id=1 \
     -- --total-num-mbufs=16384 --forward-mode=io --port-topology=paired -a <"$work/stdin" >"$work/io.log" 2>&1 &
   tp_pid=$!
   pids+=("$tp_pid")
-  # The server ports listen from "Checking link statuses" on; testpmd waits there for its clients.
-  for _ in $(seq 100); do grep -qs "Checking link statuses" "$work/io.log" && return 0; sleep 0.1; done
+  # The server ports listen once the socket exists; testpmd then waits for its clients.
+  for _ in $(seq 100); do [ -S "$1" ] && grep -qs "Checking link statuses" "$work/io.log" && return 0; sleep 0.1; done
   echo "testpmd did not start:" >&2; cat "$work/io.log" >&2; exit 1
 }
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
