@@ -125,9 +125,16 @@ public sealed unsafe class MemifQueue
             MemifDescriptor d = _ring.Read(_cursor);
             byte* source;
             if (_weAreClient)
+            {
                 source = d.Length <= _bufferSize ? _ownBuffers + (nint)(_cursor & (_size - 1)) * _bufferSize : null;
+            }
             else
+            {
                 source = _regions.Resolve(d.Region, d.Offset, d.Length);
+                // DPDK's transmitter sets flags only on continuation slots, so a slot that carried
+                // a chain could come back with a stale NEXT bit on a single frame: hand it back clean.
+                if ((d.Flags & MemifConstants.DescriptorFlagNext) != 0) _ring.At(_cursor).Flags = 0;
+            }
             _cursor++;
             if (source != null && keepIfTooLong && !bad && d.Length > (uint)(capacity - length))
             {

@@ -69,6 +69,7 @@ public class MemifQueueTests
         Assert.Equal(0, link.C2S.Read(3).Flags);
         Assert.Equal(232u, link.C2S.Read(3).Length);
         Assert.Equal([big], MemifTestLink.ReceiveAll(link.ServerRx));
+        Assert.Equal(0, link.C2S.Read(0).Flags);  // handed back without the NEXT bit (DPDK would not clear it)
 
         Assert.Equal(1, MemifTestLink.Send(link.ServerTx, big));
         Assert.Equal([big], MemifTestLink.ReceiveAll(link.ClientRx));
