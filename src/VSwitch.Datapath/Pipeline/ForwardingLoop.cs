@@ -136,17 +136,18 @@ public sealed class ForwardingLoop
     /// <summary>Runs until <paramref name="stop"/> is cancelled, waiting per the idle policy when nothing arrives.</summary>
     public void Run(CancellationToken stop)
     {
-        int idleRounds = 0;
+        long idleSince = 0;
         while (!stop.IsCancellationRequested)
         {
             if (RunOnce() > 0)
             {
-                idleRounds = 0;
+                idleSince = 0;
             }
             else
             {
-                _options.Idle.Wait(idleRounds, this, _options.Waiter);
-                if (idleRounds < int.MaxValue) idleRounds++;
+                long now = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (idleSince == 0) idleSince = now;
+                _options.Idle.Wait(System.Diagnostics.Stopwatch.GetElapsedTime(idleSince, now), this, _options.Waiter);
             }
         }
     }
@@ -159,6 +160,7 @@ public sealed class ForwardingLoop
         foreach (AttachedPort p in Ports.All)
         {
             p.Counters.AppendTo(p.Port.Name, list);
+            list.Add(new("port/" + p.Port.Name + "/rx-dropped-before-port", p.Port.ReceiveDropsBeforePort));
             totals.Add(p.Counters.Peephole);
         }
         _egress.ResponderCounters.AppendTo("responder", list);

@@ -29,6 +29,11 @@ public interface IPort : IDisposable
     /// <summary>True when the port can send frames with a partial checksum or as TCP super-frames
     /// (it passes a virtio-net header to the kernel); the switch finishes both for other ports.</summary>
     bool TakesOffloads => false;
+
+    /// <summary>Frames the kernel or device dropped before the port could read them (a full
+    /// receive ring), since the port opened; 0 where the port cannot tell. Read off the loop's
+    /// hot path (counter snapshots), so it may make a system call.</summary>
+    long ReceiveDropsBeforePort => 0;
 }
 
 /// <summary>A port whose frames carry timestamps of their own (a capture being replayed).</summary>

@@ -45,7 +45,7 @@ public class ConfigFileReaderTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, config.ControlMode);
         Assert.Equal(TimeSpan.FromSeconds(600), config.MacAging);
         Assert.Equal(1024, config.MacTableSize);
-        Assert.Equal(0, config.Idle.SpinRounds);
+        Assert.Equal(0, config.Idle.SpinMicroseconds);
         Assert.Equal(512, config.FramePoolSlots);
         Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Debug, config.LogLevel);
         Assert.Null(config.ResolveDefaults().EthersPath);

@@ -40,7 +40,7 @@ internal sealed class TestDaemon : IAsyncDisposable
             EthersPath = Path.Combine(dir, "ethers"),
             ControlPath = Path.Combine(dir, "ctl.sock"),
             Zones = zones ?? [],
-            Idle = new IdlePolicy(SpinRounds: 0, YieldRounds: 100, SleepMicroseconds: 200),
+            Idle = new IdlePolicy(SpinMicroseconds: 0, YieldMicroseconds: 100, SleepMicroseconds: 200),
             FramePoolSlots = 256,
             SuperviseInterval = TimeSpan.FromHours(1),
         };

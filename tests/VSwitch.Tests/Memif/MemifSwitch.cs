@@ -22,7 +22,7 @@ internal sealed class MemifSwitch : IDisposable
         SocketPath = Path.Combine(_dir, "memif.sock");
         Pool = new FramePool(1024, 9216);
         Loop = new ForwardingLoop(Pool, MonotonicClock.Instance,
-            new SwitchOptions { Idle = new IdlePolicy(SpinRounds: 200, YieldRounds: 20, SleepMicroseconds: sleepMicroseconds), Waiter = _waiter });
+            new SwitchOptions { Idle = new IdlePolicy(SpinMicroseconds: 1000, YieldMicroseconds: 200, SleepMicroseconds: sleepMicroseconds), Waiter = _waiter });
     }
 
     public string SocketPath { get; }
