@@ -62,7 +62,7 @@ public sealed unsafe class MemifClient : IDisposable
         ControlChannel channel = ControlChannel.TryConnect(socketPath, out string? error)
             ?? throw new IOException(error);
         var handshake = new ClientHandshake(channel, id, name, secret, log2RingSize, bufferSize);
-        long deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * (long)(timeout ?? TimeSpan.FromSeconds(5)).TotalSeconds;
+        long deadline = Stopwatch.GetTimestamp() + (long)((timeout ?? TimeSpan.FromSeconds(5)).TotalSeconds * Stopwatch.Frequency);
         Span<byte> message = stackalloc byte[MemifConstants.MessageSize];
         while (true)
         {
