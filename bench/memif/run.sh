@@ -20,6 +20,9 @@ seconds=${2:-5}
 sizes=(64 512 1500)
 root=$(cd "$(dirname "$0")/../.." && pwd)
 command -v dpdk-testpmd >/dev/null || { echo "missing: dpdk-testpmd (apt-get install dpdk dpdk-dev)" >&2; exit 1; }
+# One benchmark at a time on this machine: the same lock as bench/e2e/run.sh.
+exec 9>/run/vswitch-bench.lock
+flock -n 9 || { echo "another benchmark holds /run/vswitch-bench.lock; waiting for it" >&2; flock 9; }
 work=$(mktemp -d)
 pids=()
 cleanup() {
