@@ -50,6 +50,9 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
         public long ReopenFailed { get; set; }
         public long FailuresInARow { get; set; }
         public long LastFailureLog { get; set; }
+
+        /// <summary>A memif port's link at the last supervision pass, to log what changed since.</summary>
+        public Ports.Memif.MemifPortStatus? LastMemif { get; set; }
     }
 
     /// <summary>Ports attached right now.</summary>
@@ -132,9 +135,10 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
         try
         {
             ManagedPort[] ports = [.. _ports];
-            (AttachedPort? Port, bool Up)[] attached = await loop.RunAsync(
-                l => ports.Select(m => (Attached(l, m), m.Port?.IsUp ?? false)).ToArray(), cancel).ConfigureAwait(false);
-            return ports.Select((m, i) => Info(m, attached[i].Port, attached[i].Up)).ToList();
+            // A memif port's link status is read on the loop's thread too: the loop owns the port.
+            (AttachedPort? Port, bool Up, Ports.Memif.MemifPortStatus? Memif)[] attached = await loop.RunAsync(
+                l => ports.Select(m => (Attached(l, m), m.Port?.IsUp ?? false, (m.Port as Ports.Memif.MemifPort)?.Status())).ToArray(), cancel).ConfigureAwait(false);
+            return ports.Select((m, i) => Info(m, attached[i].Port, attached[i].Up) with { Memif = attached[i].Memif }).ToList();
         }
         finally
         {
@@ -208,11 +212,17 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
         try
         {
             ManagedPort[] ports = [.. _ports];
-            bool[] up = await loop.RunAsync(l => ports.Select(m => m.Port?.IsUp ?? false).ToArray(), cancel).ConfigureAwait(false);
+            (bool Up, Ports.Memif.MemifPortStatus? Memif)[] seen = await loop.RunAsync(
+                l => ports.Select(m => (m.Port?.IsUp ?? false, (m.Port as Ports.Memif.MemifPort)?.Status())).ToArray(), cancel).ConfigureAwait(false);
             for (int i = 0; i < ports.Length; i++)
             {
                 ManagedPort m = ports[i];
-                if (up[i])
+                if (seen[i].Memif is { } memif)
+                {
+                    Ports.Memif.MemifLog.Report(log, m.Name, m.LastMemif, memif);
+                    m.LastMemif = memif;
+                }
+                if (seen[i].Up)
                 {
                     if (m.Down) DaemonLog.PortUpAgain(log, m.Name);
                     m.Down = false;

@@ -32,7 +32,7 @@ public static class ConfigKeys
 {
     public static IReadOnlyList<ConfigKey> All { get; } =
     [
-        new("port", true, "SPEC", "a port: tap:NAME, afpacket:IF, pcap:IF or pcap-file:IN[,OUT], with ,vlan=N ,trunk=N;M-K ,mtu=N ,name=NAME",
+        new("port", true, "SPEC", "a port: tap:NAME, afpacket:IF, pcap:IF, pcap-file:IN[,OUT] or memif:SOCKET[,id=N,role=server|client,secret=S,rsize=LOG2,bsize=B], with ,vlan=N ,trunk=N;M-K ,mtu=N ,name=NAME",
             (c, v) => PortSpec.TryParse(v, out PortSpec? spec, out string error)
                 ? (c with { Ports = [.. c.Ports, spec!] }, "")
                 : (null, error),

@@ -1,4 +1,5 @@
 using VSwitch.Daemon.Ports.AfPacket;
+using VSwitch.Daemon.Ports.Memif;
 using VSwitch.Daemon.Ports.Pcap;
 using VSwitch.Daemon.Ports.Tap;
 using VSwitch.Datapath.Buffers;
@@ -21,6 +22,7 @@ public static class PortFactory
                 PortSpec.Tap => new TapPort(spec.Input!, pool, spec.Keep),
                 PortSpec.AfPacket => new AfPacketPort(spec.Input!, pool),
                 PortSpec.Pcap => new PcapLivePort(spec.Input!, pool),
+                PortSpec.Memif => new MemifPort(spec.Name, spec.MemifOptions!, pool),
                 _ => throw new PortOpenException($"{spec.Text}: unknown port kind {spec.Kind}"),
             };
         }

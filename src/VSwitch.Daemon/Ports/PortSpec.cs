@@ -1,3 +1,4 @@
+using VSwitch.Daemon.Ports.Memif;
 using VSwitch.Datapath.Ports;
 
 namespace VSwitch.Daemon.Ports;
@@ -5,15 +6,20 @@ namespace VSwitch.Daemon.Ports;
 /// <summary>A port as written on the command line, in the config file or to <c>vswitchctl port add</c>.</summary>
 /// <remarks>
 /// Syntax: <c>KIND:ARG[,ARG][,key=value...]</c>. Kinds: <c>tap:NAME</c>, <c>afpacket:IFNAME</c>,
-/// <c>pcap:IFNAME</c>, <c>pcap-file:IN[,OUT]</c> (either may be empty). Options, for every kind:
+/// <c>pcap:IFNAME</c>, <c>pcap-file:IN[,OUT]</c> (either may be empty),
+/// <c>memif:SOCKETPATH[,id=N][,role=server|client][,secret=S][,rsize=LOG2][,bsize=B]</c> (a shared-memory
+/// port, <see cref="MemifPortOptions"/>; named <c>memifN</c> after its id by default). Options, for every kind:
 /// <c>vlan=N</c> (access port, the default is VLAN 1), <c>trunk=N,M-K</c> written as
 /// <c>trunk=N;M-K</c>, <c>mtu=BYTES</c> (default 1500), <c>name=NAME</c> (the port's name; default the
 /// device or file name), <c>keep</c> (tap only: keep a TAP device the switch created when it stops).
 /// </remarks>
 public sealed record PortSpec(string Kind, string Name, string? Input, string? Output, PortConfig Config, bool Keep)
 {
-    public const string Tap = "tap", AfPacket = "afpacket", Pcap = "pcap", PcapFile = "pcap-file";
-    private static readonly string[] Kinds = [Tap, AfPacket, Pcap, PcapFile];
+    public const string Tap = "tap", AfPacket = "afpacket", Pcap = "pcap", PcapFile = "pcap-file", Memif = "memif";
+    private static readonly string[] Kinds = [Tap, AfPacket, Pcap, PcapFile, Memif];
+
+    /// <summary>The memif options, for a memif port.</summary>
+    public MemifPortOptions? MemifOptions { get; init; }
 
     /// <summary>The text this spec was parsed from, for listings.</summary>
     public string Text { get; init; } = "";
@@ -39,6 +45,7 @@ public sealed record PortSpec(string Kind, string Name, string? Input, string? O
         VlanMode vlans = VlanMode.Access();
         int mtu = PortConfig.DefaultMtu;
         bool keep = false;
+        var memif = new MemifPortOptions("");
         foreach (string part in text[(colon + 1)..].Split(','))
         {
             int eq = part.IndexOf('=', StringComparison.Ordinal);
@@ -66,12 +73,37 @@ public sealed record PortSpec(string Kind, string Name, string? Input, string? O
                     mtu = m;
                     break;
                 default:
-                    error = $"port '{text}': bad option '{part}' (options: name=NAME, vlan=N, trunk=N;M-K, mtu=68..65535, keep)";
+                    if (kind == Memif && MemifPortOptions.TryApply(memif, key, value, out memif, out string? memifError))
+                    {
+                        if (memifError is null) break;
+                        error = $"port '{text}': {memifError}";
+                        return false;
+                    }
+                    error = kind == Memif
+                        ? $"port '{text}': bad option '{part}' (options: name=NAME, vlan=N, trunk=N;M-K, mtu=68..65535, {MemifPortOptions.Usage})"
+                        : $"port '{text}': bad option '{part}' (options: name=NAME, vlan=N, trunk=N;M-K, mtu=68..65535, keep)";
                     return false;
             }
         }
 
         string? input = null, output = null;
+        if (kind == Memif)
+        {
+            if (positional.Count != 1 || !MemifPortOptions.IsSocketName(positional[0]))
+            {
+                error = $"port '{text}': memif takes one socket name (a path or @abstract-name, at most 107 bytes)";
+                return false;
+            }
+            if (keep)
+            {
+                error = $"port '{text}': 'keep' applies to tap ports only";
+                return false;
+            }
+            input = positional[0];
+            name ??= "memif" + memif.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            spec = new PortSpec(kind, name, input, null, new PortConfig(vlans, mtu), false) { Text = text, MemifOptions = memif with { SocketPath = input } };
+            return true;
+        }
         if (kind == PcapFile)
         {
             input = positional.ElementAtOrDefault(0) is { Length: > 0 } i ? i : null;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization.Metadata;
 using VSwitch.Daemon.Control.Protocol;
+using VSwitch.Daemon.Ports.Memif;
 
 namespace VSwitch.Daemon.Control.Commands;
 
@@ -14,9 +15,17 @@ public sealed class Ports : ControlCommand<PortsResult>
     internal override async Task<CommandOutcome> ExecuteAsync(Daemon daemon, CommandArgs args, CancellationToken cancel) =>
         Success(new PortsResult(await daemon.ListPortsAsync(cancel).ConfigureAwait(false)));
 
+    // The links of memif ports follow the table as lines, so the table keeps its columns for scripts.
     protected override TextView Render(PortsResult result) => TextView.Table(
         ["port", "id", "state", "vlans", "mtu", "rx-packets", "rx-bytes", "tx-packets", "tx-bytes", "drops", "went-down", "spec"],
-        result.Ports.Select(p => Row(p)));
+        result.Ports.Select(p => Row(p)),
+        [.. result.Ports.Where(p => p.Memif is not null).Select(p => MemifLine(p.Name, p.Memif!))]);
+
+    internal static string MemifLine(string name, MemifPortStatus m) =>
+        $"{name}: memif {m.Role} id {m.Id} on {m.Socket}: {m.State}" +
+        (m.PeerName.Length > 0 ? $", peer {m.PeerName}, rings rx {m.RxRingSize} tx {m.TxRingSize}" : "") +
+        $", connects {m.Connects}, disconnects {m.Disconnects}, refused {m.Refused}, bad-descriptors {m.BadDescriptors}, tx-ring-full {m.TxRingFull}" +
+        (m.LastError is null ? "" : $", last: {m.LastError}");
 
     internal static string[] Row(PortInfo p) =>
     [
@@ -40,4 +49,8 @@ public sealed record PortsResult(IReadOnlyList<PortInfo> Ports);
 /// <param name="WentDown">Times supervision saw the port go down.</param>
 /// <param name="Reopened">Times supervision re-opened it from its spec (counters restart then).</param>
 public sealed record PortInfo(string Name, int Id, string Spec, string State, string Vlans, int Mtu,
-    long RxPackets, long RxBytes, long TxPackets, long TxBytes, long Drops, long WentDown, long Reopened);
+    long RxPackets, long RxBytes, long TxPackets, long TxBytes, long Drops, long WentDown, long Reopened)
+{
+    /// <summary>The shared-memory link of a memif port (absent for other kinds, so the JSON of those is unchanged).</summary>
+    public MemifPortStatus? Memif { get; init; }
+}

@@ -17,6 +17,7 @@ public sealed unsafe class PollWaiter : IIdleWaiter, IDisposable
     private int _capacity;
     private int _version = -1;
     private bool _allPollable;
+    private IPollablePort[] _pollable = [];
 
     public PollWaiter()
     {
@@ -28,11 +29,16 @@ public sealed unsafe class PollWaiter : IIdleWaiter, IDisposable
     {
         if (loop.Ports.Version != _version) Rebuild(loop);
         int ms = _allPollable ? (int)timeout.TotalMilliseconds : Math.Min(1, (int)timeout.TotalMilliseconds);
-        if (LibC.Poll(_fds, (nuint)_count, Math.Max(ms, 1)) > 0 && _fds[0].Revents != 0)
+        // Ports that must ask their peer for interrupts (memif) do so now, and may say that frames
+        // came in meanwhile: then the loop goes back to polling instead of sleeping on them.
+        bool sleep = true;
+        foreach (IPollablePort p in _pollable) sleep &= p.PrepareToSleep();
+        if (sleep && LibC.Poll(_fds, (nuint)_count, Math.Max(ms, 1)) > 0 && _fds[0].Revents != 0)
         {
             ulong drained;
             LibC.Read(_eventFd, (byte*)&drained, 8);
         }
+        foreach (IPollablePort p in _pollable) p.Woke();
     }
 
     public void Wake()
@@ -46,11 +52,20 @@ public sealed unsafe class PollWaiter : IIdleWaiter, IDisposable
         _version = loop.Ports.Version;
         var fds = new List<int> { _eventFd };
         _allPollable = true;
+        var pollable = new List<IPollablePort>();
         foreach (AttachedPort p in loop.Ports.All)
         {
-            if (p.Port is IPollablePort pollable) fds.Add(pollable.FileDescriptor);
-            else _allPollable = false;
+            if (p.Port is IPollablePort port)
+            {
+                fds.Add(port.FileDescriptor);
+                pollable.Add(port);
+            }
+            else
+            {
+                _allPollable = false;
+            }
         }
+        _pollable = [.. pollable];
         if (fds.Count > _capacity)
         {
             NativeMemory.Free(_fds);
