@@ -3,7 +3,7 @@
 # one run on one topology (namespace A - switch - namespace B), and VSwitch's DNS peephole
 # against dnsmasq behind the same switch (issue 5).
 #
-#   bench/e2e/run.sh [--quick] [--rounds N] [--seconds S] [--cases "vswitch-afpacket ovs-afpacket ..."]
+#   bench/e2e/run.sh [--quick] [--rounds N] [--seconds S] [--cases "vswitch-afpacket ovs-afpacket ..."|none]
 #                    [--no-micro] [--no-dns] [--out DIR] [--vswitchd-arg ARG]...
 #
 # Each case runs --rounds times (3; --quick: 1) for --seconds each (10; --quick: 3),
@@ -44,6 +44,7 @@ done
 . "$here/lib/measure.sh"
 . "$here/lib/dns.sh"
 cases=${cases:-$CASES_ALL}
+[ "$cases" = none ] && cases=""
 
 [ "$(id -u)" = 0 ] || { echo "run as root (namespaces, veths, TAP devices)" >&2; exit 1; }
 missing=""
@@ -93,7 +94,9 @@ for ROUND in $(seq "$rounds"); do
   if [ $dns = 1 ]; then
     for mode in peephole dnsmasq; do log "round $ROUND/$rounds: dns $mode"; measure_dns $mode; done
   fi
-  for tables in on off; do
+  # Alternate which goes first, so that anything left by the previous case hits both alike.
+  order="on off"; [ $((ROUND % 2)) = 0 ] && order="off on"
+  for tables in $order; do
     log "round $ROUND/$rounds: peephole tax, tables $tables"
     CASE=peephole-tax
     args="--hosts none --ethers none"
@@ -106,10 +109,13 @@ done
 micro_md=""
 if [ $micro = 1 ]; then
   log "BenchmarkDotNet suite (short job)"
-  (cd "$WORK" && dotnet run -c Release --project "$root/bench/VSwitch.Benchmarks" -- \
-     --filter '*ForwardBurstBenchmarks*' '*PeepholeBenchmarks*' --job short --memory --artifacts "$WORK/bdn" \
-     >"$WORK/micro.log" 2>&1) || log "BenchmarkDotNet failed: see the log"
-  micro_md=$(ls "$WORK"/bdn/results/*-report-github.md 2>/dev/null | tr '\n' ' ')
+  # From the repository root with BenchmarkDotNet's default artifacts folder (ignored by git):
+  # the project it generates must find the repository's central package versions.
+  rm -f "$root"/BenchmarkDotNet.Artifacts/results/VSwitch.Benchmarks.{ForwardBurst,Peephole}Benchmarks-report-github.md
+  (cd "$root" && dotnet run -c Release --project bench/VSwitch.Benchmarks -- \
+     --filter '*ForwardBurstBenchmarks*' '*PeepholeBenchmarks*' --job short --memory \
+     >"$WORK/micro.log" 2>&1) || log "BenchmarkDotNet failed: $(tail -5 "$WORK/micro.log")"
+  micro_md=$(ls "$root"/BenchmarkDotNet.Artifacts/results/VSwitch.Benchmarks.{ForwardBurst,Peephole}Benchmarks-report-github.md 2>/dev/null | tr '\n' ' ')
 fi
 
 {

@@ -27,7 +27,9 @@ measure_pps() {
   trafgen_config "$size" "$(mac_of $NS_B $IFB)" "$(mac_of $NS_A $IFA)" > "$cfg"
   local gen
   spawn gen "$WORK/trafgen.log" ip netns exec $NS_A taskset -c 0 trafgen --dev "$IFA" --conf "$cfg" --cpus 1 --no-sock-mem --no-cpu-stats -q
-  sleep 1
+  # Two seconds of warm-up: a switch that has just started (VSwitch's JIT tiering, a table it
+  # loaded) is not measured while it settles.
+  sleep 2
   local tx0 txd0 rx0 cpu0 m0 mem0 tx1 txd1 rx1 cpu1 m1 mem1 drop0=0 drop1=0
   tx0=$(counter $NS_A "$IFA" tx_packets); txd0=$(counter $NS_A "$IFA" tx_dropped); rx0=$(counter $NS_B "$IFB" rx_packets)
   cpu0=$(proc_ticks "$SWITCH_PID"); m0=$(machine_ticks)
