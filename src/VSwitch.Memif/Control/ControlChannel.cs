@@ -65,6 +65,14 @@ public sealed unsafe class ControlChannel : IDisposable
         Native.Fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     }
 
+    /// <summary>Tells the peer why the link ends (DISCONNECT, code 1), best effort: it may be gone already.</summary>
+    public void SendDisconnect(string reason)
+    {
+        Span<byte> m = stackalloc byte[MemifConstants.MessageSize];
+        MemifMessageWriter.Disconnect(m, 1, reason);
+        Send(m);
+    }
+
     /// <summary>Sends one message, with <paramref name="fd"/> attached when it is not negative.</summary>
     public bool Send(ReadOnlySpan<byte> message, int fd = -1)
     {

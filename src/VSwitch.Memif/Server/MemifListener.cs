@@ -220,9 +220,7 @@ public sealed unsafe class MemifListener
     {
         Refused++;
         endpoint?.Refused(reason);
-        Span<byte> m = stackalloc byte[MemifConstants.MessageSize];
-        MemifMessageWriter.Disconnect(m, 1, reason);
-        channel.Send(m);
+        channel.SendDisconnect(reason);
         return true;
     }
 }

@@ -127,12 +127,7 @@ public sealed class ClientHandshake : IDisposable
     private HandshakeStatus Fail(string error, bool tellPeer = true)
     {
         Error = error;
-        if (tellPeer)
-        {
-            Span<byte> m = stackalloc byte[MemifConstants.MessageSize];
-            MemifMessageWriter.Disconnect(m, 1, error);
-            _channel.Send(m);
-        }
+        if (tellPeer) _channel.SendDisconnect(error);
         Dispose();
         return HandshakeStatus.Failed;
     }

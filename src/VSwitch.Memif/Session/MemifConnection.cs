@@ -52,9 +52,7 @@ public sealed class MemifConnection : IDisposable
     /// <summary>Tells the peer why we leave (best effort) and releases everything.</summary>
     public void Disconnect(string reason)
     {
-        Span<byte> m = stackalloc byte[MemifConstants.MessageSize];
-        MemifMessageWriter.Disconnect(m, 1, reason);
-        Channel.Send(m);
+        Channel.SendDisconnect(reason);
         Dispose();
     }
 

@@ -106,12 +106,7 @@ public sealed class ServerHandshake : IDisposable
     {
         if (fd >= 0) Native.Close(fd);
         Error = error;
-        if (tellPeer)
-        {
-            Span<byte> reply = stackalloc byte[MemifConstants.MessageSize];
-            MemifMessageWriter.Disconnect(reply, 1, error);
-            _channel.Send(reply);
-        }
+        if (tellPeer) _channel.SendDisconnect(error);
         Dispose();
         return HandshakeStatus.Failed;
     }
