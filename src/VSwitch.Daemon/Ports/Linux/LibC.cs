@@ -56,9 +56,6 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "munmap", SetLastError = true)]
     public static partial int Munmap(void* address, nuint length);
 
-    [LibraryImport(Lib, EntryPoint = "sendmmsg", SetLastError = true)]
-    public static partial int SendMmsg(int fd, MMsgHdr* messages, uint count, int flags);
-
     [LibraryImport(Lib, EntryPoint = "sendto", SetLastError = true)]
     public static partial nint SendTo(int fd, void* buffer, nuint length, int flags, void* address, int addressLength);
 
@@ -92,25 +89,4 @@ internal struct PollFd
     public int Fd;
     public short Events;
     public short Revents;
-}
-
-[StructLayout(LayoutKind.Sequential)]
-internal unsafe struct IoVec
-{
-    public void* Base;
-    public nuint Length;
-}
-
-/// <summary><c>struct mmsghdr</c>: a <c>msghdr</c> (56 bytes) and the count of bytes sent.</summary>
-[StructLayout(LayoutKind.Sequential, Size = 64)]
-internal unsafe struct MMsgHdr
-{
-    public void* Name;
-    public uint NameLength;
-    public IoVec* Iov;
-    public nuint IovLength;
-    public void* Control;
-    public nuint ControlLength;
-    public int Flags;
-    public uint Length;
 }
