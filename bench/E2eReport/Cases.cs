@@ -18,7 +18,7 @@ public static class Cases
 
     public static readonly int[] Sizes = [64, 512, 1500];
 
-    /// <summary>64-byte frames per second and TCP Gbit/s from anchors.md (null: not given).</summary>
+    /// <summary>64-byte frames per second and TCP Gbit/s from anchors.md, as text; peers without anchors are absent.</summary>
     public static readonly Dictionary<string, (string Pps, string Tcp)> Anchors = new()
     {
         ["veth"] = ("777k", "11.1"),

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Counters;
 using VSwitch.Datapath.Peephole;
@@ -145,9 +146,9 @@ public sealed class ForwardingLoop
             }
             else
             {
-                long now = System.Diagnostics.Stopwatch.GetTimestamp();
+                long now = Stopwatch.GetTimestamp();
                 if (idleSince == 0) idleSince = now;
-                _options.Idle.Wait(System.Diagnostics.Stopwatch.GetElapsedTime(idleSince, now), this, _options.Waiter);
+                _options.Idle.Wait(Stopwatch.GetElapsedTime(idleSince, now), this, _options.Waiter);
             }
         }
     }

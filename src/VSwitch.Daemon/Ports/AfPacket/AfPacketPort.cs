@@ -82,13 +82,8 @@ public sealed unsafe class AfPacketPort : IPort, IPollablePort
             _ring = (byte*)LibC.Mmap(null, RingBytes, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, _fd, 0);
             if (_ring == (byte*)-1) throw Fail("mmap of the rings failed", LibC.LastError);
             _tx = new PacketTxRing(_ring + RxRingBytes, TxFrameSize, TxFrames);
-            byte* address = stackalloc byte[20];
-            new Span<byte>(address, 20).Clear();
-            BinaryPrimitives.WriteUInt16LittleEndian(new Span<byte>(address, 2), LibC.AF_PACKET);
-            BinaryPrimitives.WriteUInt16BigEndian(new Span<byte>(address + 2, 2), LibC.ETH_P_ALL);
-            BinaryPrimitives.WriteInt32LittleEndian(new Span<byte>(address + 4, 4), (int)_ifIndex);
-            if (LibC.Bind(_fd, address, 20) < 0) throw Fail("bind failed", LibC.LastError);
-            _largeFd = OpenLargeFrameSocket(address);
+            if (Bind(_fd, LibC.ETH_P_ALL) < 0) throw Fail("bind failed", LibC.LastError);
+            _largeFd = OpenLargeFrameSocket();
             // packet_mreq: ifindex, type, address length, address: promiscuous, so frames for other MACs arrive.
             byte* membership = stackalloc byte[16];
             new Span<byte>(membership, 16).Clear();
@@ -108,19 +103,27 @@ public sealed unsafe class AfPacketPort : IPort, IPollablePort
 
     private static nuint RingBytes => RxRingBytes + (nuint)TxFrameSize * TxFrames;
 
+    // sockaddr_ll (20 bytes): family, protocol (big-endian), ifindex; the rest zero.
+    private int Bind(int fd, ushort protocol)
+    {
+        byte* address = stackalloc byte[20];
+        new Span<byte>(address, 20).Clear();
+        BinaryPrimitives.WriteUInt16LittleEndian(new Span<byte>(address, 2), LibC.AF_PACKET);
+        BinaryPrimitives.WriteUInt16BigEndian(new Span<byte>(address + 2, 2), protocol);
+        BinaryPrimitives.WriteInt32LittleEndian(new Span<byte>(address + 4, 4), (int)_ifIndex);
+        return LibC.Bind(fd, address, 20);
+    }
+
     // Protocol 0: bound to the device for sending, it receives nothing.
-    private int OpenLargeFrameSocket(byte* address)
+    private int OpenLargeFrameSocket()
     {
         int fd = LibC.Socket(LibC.AF_PACKET, LibC.SOCK_RAW | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0);
         if (fd < 0) throw Fail("socket(AF_PACKET) for large frames failed", LibC.LastError);
         int one = 1, buffer = 4 << 20;
-        ushort protocol = *(ushort*)(address + 2);
-        *(ushort*)(address + 2) = 0;
         bool ok = LibC.SetSockOpt(fd, LibC.SOL_PACKET, LibC.PACKET_VNET_HDR, &one, sizeof(int)) == 0
             && LibC.SetSockOpt(fd, LibC.SOL_PACKET, LibC.PACKET_QDISC_BYPASS, &one, sizeof(int)) == 0
             && LibC.SetSockOpt(fd, LibC.SOL_SOCKET, LibC.SO_SNDBUFFORCE, &buffer, sizeof(int)) == 0
-            && LibC.Bind(fd, address, 20) == 0;
-        *(ushort*)(address + 2) = protocol;
+            && Bind(fd, 0) == 0;
         if (ok) return fd;
         int errno = LibC.LastError;
         LibC.Close(fd);

@@ -23,6 +23,7 @@ internal sealed unsafe class PacketTxRing
     private readonly int _frameSize;
     private readonly int _frameCount;
     private int _next;
+    private int _pending;
 
     public PacketTxRing(byte* ring, int frameSize, int frameCount)
     {
@@ -33,9 +34,6 @@ internal sealed unsafe class PacketTxRing
 
     /// <summary>Most bytes (virtio-net header and frame) one ring frame holds.</summary>
     public int Capacity => _frameSize - DataOffset;
-
-    /// <summary>Frames marked since the last <see cref="TakePending"/>.</summary>
-    public int Pending { get; private set; }
 
     /// <summary>Where the next frame's bytes go, or null when that ring frame is still the kernel's (the ring is full).</summary>
     public byte* TryClaim()
@@ -51,14 +49,14 @@ internal sealed unsafe class PacketTxRing
         *(uint*)(header + 4) = (uint)length;
         Volatile.Write(ref *(uint*)header, SendRequest);
         _next = _next + 1 == _frameCount ? 0 : _next + 1;
-        Pending++;
+        _pending++;
     }
 
     /// <summary>How many frames were marked since the last call, and starts counting anew.</summary>
     public int TakePending()
     {
-        int n = Pending;
-        Pending = 0;
+        int n = _pending;
+        _pending = 0;
         return n;
     }
 }
