@@ -73,6 +73,6 @@ internal static partial class DaemonLog
     [LoggerMessage(46, LogLevel.Information, "{Command} refused: {Reason}")]
     public static partial void TableEditRefused(ILogger logger, string command, string reason);
 
-    [LoggerMessage(47, LogLevel.Warning, "DHCP: {Count} DECLINE(s) from clients on port {Port}: an address the ethers table gives is in use by another host")]
+    [LoggerMessage(47, LogLevel.Warning, "DHCP: {Count} DECLINE(s) from clients on port {Port}: an address the ethers table gives is in use by another host; it is not offered to that client again for 10 minutes")]
     public static partial void DhcpDeclined(ILogger logger, string port, long count);
 }

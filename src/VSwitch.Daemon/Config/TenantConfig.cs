@@ -42,6 +42,9 @@ public sealed record TenantConfig(string Name, string Source, int Line)
 
     public ushort DnsUdpPayloadSize { get; init; } = new DnsSettings().UdpPayloadSize;
 
+    /// <summary>The server name of the local zones' NS answers; null: NS at an apex gets NODATA.</summary>
+    public string? DnsNsName { get; init; }
+
     /// <summary>DHCP scopes answered from the tenant's ethers table.</summary>
     public IReadOnlyList<DhcpScope> DhcpScopes { get; init; } = [];
 
@@ -52,5 +55,5 @@ public sealed record TenantConfig(string Name, string Source, int Line)
     public int? PeepholeRateLimit { get; init; }
 
     /// <summary>The DNS settings the tenant's tables are built with.</summary>
-    public DnsSettings Dns => new() { Ttl = DnsTtl, SoaSerial = DnsSoaSerial, UdpPayloadSize = DnsUdpPayloadSize, Zones = Zones };
+    public DnsSettings Dns => new() { Ttl = DnsTtl, SoaSerial = DnsSoaSerial, UdpPayloadSize = DnsUdpPayloadSize, Zones = Zones, NsName = DnsNsName };
 }

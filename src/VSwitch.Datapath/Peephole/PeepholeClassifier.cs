@@ -12,6 +12,8 @@ public enum Candidate : byte
     Neighbor,
     Dns,
     Dhcp,
+    /// <summary>A Router Advertisement: watched (its router learned), never answered.</summary>
+    RouterAdvertisement,
 }
 
 /// <summary>
@@ -46,7 +48,12 @@ public static class PeepholeClassifier
                 if (frame.Length < L3 + 40 + 4) return Candidate.None;
                 return frame[L3 + 6] switch
                 {
-                    IpProtocol.IcmpV6 => frame[L3 + 40] == Icmpv6Message.NeighborSolicitation ? Candidate.Neighbor : Candidate.None,
+                    IpProtocol.IcmpV6 => frame[L3 + 40] switch
+                    {
+                        Icmpv6Message.NeighborSolicitation => Candidate.Neighbor,
+                        Icmpv6Message.RouterAdvertisement => Candidate.RouterAdvertisement,
+                        _ => Candidate.None,
+                    },
                     IpProtocol.Udp or IpProtocol.Tcp => IsPort53(frame, L3 + 40) ? Candidate.Dns : Candidate.None,
                     IpProtocol.HopByHop => Candidate.Neighbor,
                     Ipv6Fragment => Candidate.Dns,

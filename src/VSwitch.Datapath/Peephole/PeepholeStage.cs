@@ -13,8 +13,9 @@ using VSwitch.Datapath.Tenancy;
 namespace VSwitch.Datapath.Peephole;
 
 /// <summary>
-/// The peephole: spots ARP requests, neighbour solicitations and DNS queries that the table
-/// bound to the frame's VLAN can answer, and turns each into its reply in place.
+/// The peephole: spots ARP requests, neighbour solicitations, DNS queries and DHCP requests that
+/// the table bound to the frame's VLAN can answer, and turns each into its reply in place. It also
+/// watches Router Advertisements, whose routers it must leave to answer for themselves.
 /// </summary>
 /// <remarks>
 /// <para>Classification costs ordinary traffic one EtherType test and, for IP, a protocol and
@@ -53,6 +54,12 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
             Span<byte> buffer = pool.Slot(d.Slot)[d.Offset..];
             Candidate candidate = PeepholeClassifier.Classify(buffer[..d.Length]);
             if (candidate == Candidate.None) continue;
+            if (candidate == Candidate.RouterAdvertisement)
+            {
+                // Learned whatever the reply rate: it is not a reply, and a missed one would make the switch answer for a router.
+                Observe(ref d, buffer, tenant, now);
+                continue;
+            }
             RateLimiter? bucket = tenant.Limiter ?? limiter;
             if (bucket is not null && !bucket.HasToken(d.InPort, now))
             {
@@ -61,7 +68,7 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
                 tenant.Counters.RateLimited++;
                 continue;
             }
-            int reply = Answer(ref d, buffer, candidate, tenant);
+            int reply = Answer(ref d, buffer, candidate, tenant, now);
             if (reply > 0)
             {
                 bucket?.Take(d.InPort, now);
@@ -76,7 +83,7 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
 
     // The responders and their counters: reached only by candidates, so kept out of the loop above.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int Answer(ref FrameDescriptor d, Span<byte> buffer, Candidate candidate, Tenant tenant)
+    private int Answer(ref FrameDescriptor d, Span<byte> buffer, Candidate candidate, Tenant tenant, long now)
     {
         AttachedPort port = ports[d.InPort]!;
         PeepholeCounters counters = port.Counters.Peephole, own = tenant.Counters;
@@ -92,14 +99,14 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
                 }
                 break;
             case Candidate.Dhcp:
-                if (DhcpResponder.TryAnswer(buffer, d.Length, d.Flags, port.Config.Mtu, d.VlanId, tables, out reply) is DhcpOutcome dhcp)
+                if (DhcpResponder.TryAnswer(buffer, d.Length, d.Flags, port.Config.Mtu, d.VlanId, tables, tenant.Declines, now, out reply) is DhcpOutcome dhcp)
                 {
                     counters.Dhcp[(int)dhcp]++;
                     own.Dhcp[(int)dhcp]++;
                 }
                 break;
             case Candidate.Neighbor:
-                if (NeighborResponder.TryAnswer(buffer, d.Length, d.Flags, tables, out reply) is NdOutcome nd)
+                if (NeighborResponder.TryAnswer(buffer, d.Length, d.Flags, tables, tenant.Routers, d.VlanId, now, out reply) is NdOutcome nd)
                 {
                     counters.Nd[(int)nd]++;
                     own.Nd[(int)nd]++;
@@ -116,5 +123,15 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
                 break;
         }
         return reply;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Observe(ref FrameDescriptor d, Span<byte> buffer, Tenant tenant, long now)
+    {
+        if (RouterAdvertisementObserver.Observe(buffer[..d.Length], d.Flags, tenant.Routers, d.VlanId, now) is NdOutcome nd)
+        {
+            ports[d.InPort]!.Counters.Peephole.Nd[(int)nd]++;
+            tenant.Counters.Nd[(int)nd]++;
+        }
     }
 }

@@ -6,7 +6,7 @@ namespace VSwitch.Datapath.Tables;
 
 /// <summary>
 /// One DHCP scope: the subnet whose ethers-table hosts get leases, and the options they get.
-/// Written <c>SUBNET/PREFIX[,router=IP][,dns=IP][,domain=NAME][,lease=SECONDS][,vlan=N][,server=IP]</c>.
+/// Written <c>SUBNET/PREFIX[,router=IP][,dns=IP][,domain=NAME][,lease=SECONDS|infinite][,vlan=N][,server=IP][,mtu=BYTES]</c>.
 /// </summary>
 /// <remarks>
 /// The server identifier (option 54, and the source address of replies) is <c>server=</c> if
@@ -18,6 +18,15 @@ namespace VSwitch.Datapath.Tables;
 public sealed record DhcpScope(uint Network, int PrefixLength, uint? Router, uint? Dns, string? Domain, uint LeaseSeconds, ushort Vlan, uint ServerId)
 {
     public const uint DefaultLeaseSeconds = 3600;
+
+    /// <summary>The lease time that never ends (RFC 2131 3.3): <c>lease=infinite</c>.</summary>
+    public const uint InfiniteLease = uint.MaxValue;
+
+    /// <summary>Option 26, the interface MTU handed to clients (<c>mtu=</c>; 68 to 65535), or null to send none.
+    /// Overlay networks need it: a VXLAN segment over a 1500-byte underlay carries 1450.</summary>
+    public ushort? Mtu { get; init; }
+
+    public bool IsInfinite => LeaseSeconds == InfiniteLease;
 
     /// <summary>A locally administered MAC ("VS" in the second and third bytes) for a server identifier the ethers table does not have.</summary>
     public const ulong DefaultServerMac = 0x02_56_53_00_00_01UL;
@@ -52,6 +61,7 @@ public sealed record DhcpScope(uint Network, int PrefixLength, uint? Router, uin
         string? domain = null;
         uint lease = DefaultLeaseSeconds;
         ushort vlan = 1;
+        ushort? mtu = null;
         foreach (string option in parts.Skip(1))
         {
             int eq = option.IndexOf('=', StringComparison.Ordinal);
@@ -62,18 +72,19 @@ public sealed record DhcpScope(uint Network, int PrefixLength, uint? Router, uin
                 "dns" => TryIPv4(value, out uint d) && Set(ref dns, d),
                 "server" => TryIPv4(value, out uint s) && Set(ref server, s),
                 "domain" => value.Length is > 0 and <= 255 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-') && (domain = value) is not null,
-                "lease" => uint.TryParse(value, out lease) && lease >= 60,
+                "lease" => value == "infinite" ? (lease = InfiniteLease) > 0 : uint.TryParse(value, out lease) && lease >= 60,
+                "mtu" => ushort.TryParse(value, out ushort m) && m >= 68 && (mtu = m) is not null,
                 "vlan" => ushort.TryParse(value, out vlan) && vlan is >= 1 and <= 4094,
                 _ => false,
             };
             if (!ok)
             {
-                error = $"dhcp '{text}': bad option '{option}' (router=IP, dns=IP, server=IP, domain=NAME, lease=SECONDS>=60, vlan=1..4094)";
+                error = $"dhcp '{text}': bad option '{option}' (router=IP, dns=IP, server=IP, domain=NAME, lease=SECONDS>=60|infinite, vlan=1..4094, mtu=68..65535)";
                 return false;
             }
         }
         uint serverId = server ?? dns ?? router ?? network + 1;
-        scope = new DhcpScope(network, prefix, router, dns, domain, lease, vlan, serverId);
+        scope = new DhcpScope(network, prefix, router, dns, domain, lease, vlan, serverId) { Mtu = mtu };
         return true;
     }
 

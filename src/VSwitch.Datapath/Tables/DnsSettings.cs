@@ -15,6 +15,10 @@ public sealed record DnsSettings
     /// <summary>Zones answered authoritatively: names inside them not in the table get NXDOMAIN.</summary>
     public IReadOnlyList<string> Zones { get; init; } = [];
 
+    /// <summary>The server name NS queries at a local zone's apex are answered with, or null: NODATA,
+    /// because no name reaches the switch until the operator says which one does.</summary>
+    public string? NsName { get; init; }
+
     /// <summary>The SOA serial published for every local zone.</summary>
     public uint SoaSerial { get; init; } = 1;
 }

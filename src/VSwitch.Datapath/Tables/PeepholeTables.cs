@@ -32,6 +32,7 @@ public sealed class PeepholeTables
         Settings = settings;
         DhcpScopes = dhcp;
         Zones = settings.Zones.Select(DnsName.KeyFromText).ToArray();
+        NsName = settings.NsName is null ? null : DnsName.FromText(settings.NsName);
     }
 
     public BlobMap Names { get; }
@@ -75,6 +76,9 @@ public sealed class PeepholeTables
 
     /// <summary>The local zones as lower-case wire names.</summary>
     public byte[][] Zones { get; }
+
+    /// <summary>The zones' name server (<see cref="DnsSettings.NsName"/>) as a wire name, case as configured.</summary>
+    public byte[]? NsName { get; }
 
     /// <summary>The MAC that owns an IPv4 address, from the ethers table.</summary>
     public bool TryGetNeighbor(uint ipv4, out ulong mac)

@@ -13,7 +13,9 @@ namespace VSwitch.Datapath.Tenancy;
 /// the responders this tenant's table snapshot, counters and rate limiter, and nothing else. No
 /// responder keeps state of its own between frames: scratch space is on the stack of the call
 /// answering one frame (zeroed by the runtime), and a reply is written over its own query in
-/// full, every byte of it, so no byte of another frame or tenant survives into it.</para>
+/// full, every byte of it, so no byte of another frame or tenant survives into it. What the
+/// datapath learns from traffic lives here too, per tenant: the routers that advertise on its
+/// segments and the addresses its DHCP clients declined.</para>
 /// <para>An edit to this tenant swaps <see cref="Tables"/> alone: one reference write, no copy,
 /// and no other tenant's snapshot or binding changes.</para>
 /// </remarks>
@@ -34,6 +36,12 @@ public sealed class Tenant(string name, PeepholeTables tables)
 
     /// <summary>Outcomes of this tenant's queries.</summary>
     public PeepholeCounters Counters { get; } = new();
+
+    /// <summary>IPv6 routers learned from this tenant's Router Advertisements (loop thread only).</summary>
+    public LearnedRouters Routers { get; } = new();
+
+    /// <summary>Addresses this tenant's DHCP clients declined, held back from them (loop thread only).</summary>
+    public DeclinedLeases Declines { get; } = new();
 
     /// <summary>The tenant's own reply-rate limiter, or null to use the switch-wide one.</summary>
     public RateLimiter? Limiter { get; init; }

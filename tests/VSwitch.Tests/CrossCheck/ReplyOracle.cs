@@ -108,6 +108,7 @@ internal static class ReplyOracle
         int sourceAt = l3 + (v4 ? 12 : 8);
         Assert.Equal(query.AsSpan(sourceAt + addressLength, addressLength).ToArray(), ip.SourceAddress.GetAddressBytes());
         Assert.Equal(query.AsSpan(sourceAt, addressLength).ToArray(), ip.DestinationAddress.GetAddressBytes());
+        Assert.False(IsMartian(query.AsSpan(sourceAt, addressLength)), "answered a query from a source no server answers (RFC 1122 3.2.1.3)");
         Assert.Equal(53, udp.SourcePort);
         Assert.Equal(BinaryPrimitives.ReadUInt16BigEndian(query.AsSpan(udpAt)), udp.DestinationPort);
 
@@ -131,7 +132,6 @@ internal static class ReplyOracle
         Assert.Equal(q.Id, m.Id);
         Assert.True(m.QR, "QR");
         Assert.True(m.AA, "AA");
-        Assert.False(m.TC, "TC");
         Assert.Equal(q.RD, m.RD);
         Assert.False(m.RA, "RA");
         Assert.Equal(0, m.Z);
@@ -143,13 +143,16 @@ internal static class ReplyOracle
         // The question is echoed exactly, case and all.
         Assert.Equal(asked.AsSpan(12, questionEnd - 12).ToArray(), dns.AsSpan(12, questionEnd - 12).ToArray());
 
+        ResourceRecord[] glue = m.AdditionalRecords.Where(r => r is not OPTRecord).ToArray();
         if (queryOpt is null)
         {
-            Assert.Empty(m.AdditionalRecords);
+            Assert.Empty(m.AdditionalRecords.OfType<OPTRecord>());
         }
         else
         {
-            OPTRecord opt = Assert.IsType<OPTRecord>(Assert.Single(m.AdditionalRecords));
+            // The OPT comes last, after any glue.
+            OPTRecord opt = Assert.IsType<OPTRecord>(m.AdditionalRecords[^1]);
+            Assert.Single(m.AdditionalRecords.OfType<OPTRecord>());
             Assert.Empty(opt.Name.Labels);
             Assert.Equal(1232, opt.RequestorPayloadSize);
             Assert.Equal(0, opt.Version);
@@ -165,6 +168,7 @@ internal static class ReplyOracle
                 Assert.Equal(MessageStatus.NoError, m.Status);
                 Assert.Empty(m.Answers);
                 Assert.Empty(m.AuthorityRecords);
+                Assert.False(m.TC, "TC");
                 return;
             }
             Assert.Equal(0, opt.Opcode8);
@@ -174,6 +178,18 @@ internal static class ReplyOracle
         TableModel.Expected? expected = tables.Expect(asked[12..(questionEnd - 4)], type);
         Assert.True(expected is not null, $"answered type {type} for a name it must forward");
         Assert.Equal(expected.Rcode, (int)m.Status);
+        if (m.TC)
+        {
+            // Truncated: the question (and OPT) alone, and only because the whole answer would not
+            // fit the client's limit or a 1500-byte frame (RFC 1035 4.2.1, RFC 2181 9).
+            Assert.Empty(m.Answers);
+            Assert.Empty(m.AuthorityRecords);
+            Assert.Empty(glue);
+            int whole = questionEnd + RecordsLength(expected) + (queryOpt is null ? 0 : 11);
+            int limit = Math.Min(queryOpt is null ? 512 : Math.Max(512, (int)queryOpt.RequestorPayloadSize), 1500 - (v4 ? 20 : 40) - 8);
+            Assert.True(whole > limit, $"truncated an answer of {whole} bytes that fits the limit of {limit}");
+            return;
+        }
         Assert.Equal(expected.Answers.Length, m.Answers.Count);
         byte[][] questionLabels = TableModel.Labels(asked.AsSpan(12));
         for (int i = 0; i < m.Answers.Count; i++)
@@ -194,6 +210,16 @@ internal static class ReplyOracle
                 case TableModel.Soa:
                     AssertSoa(expected.Zone!, record, tables.Ttl);
                     break;
+                case TableModel.Ns ns:
+                    AssertOwner(questionLabels, record);
+                    string[] server = ns.Target.Split('.');
+                    Assert.Equal(server, Assert.IsType<NSRecord>(record).Authority.Labels);
+                    // Glue: the server's addresses, IPv4 first, owned by the server's name.
+                    IPAddress[] addresses = [.. ns.Glue.Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork),
+                        .. ns.Glue.Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)];
+                    Assert.Equal(addresses, glue.Select(g => Assert.IsAssignableFrom<AddressRecord>(g).Address));
+                    Assert.All(glue, g => Assert.Equal(server.Select(l => l.ToLowerInvariant()), g.Name.Labels.Select(l => l.ToLowerInvariant())));
+                    break;
                 default:
                     throw new InvalidOperationException("unknown expected answer " + expected.Answers[i]);
             }
@@ -202,7 +228,28 @@ internal static class ReplyOracle
             AssertSoa(expected.Zone!, Assert.Single(m.AuthorityRecords), tables.Ttl);
         else
             Assert.Empty(m.AuthorityRecords);
+        if (!expected.Answers.OfType<TableModel.Ns>().Any()) Assert.Empty(glue);
     }
+
+    // The bytes a whole answer takes after the question, OPT not included: each record is a
+    // 2-byte owner pointer, 10 bytes of type, class, TTL and length, then its data.
+    private static int RecordsLength(TableModel.Expected expected) =>
+        expected.Answers.Sum(a => a switch
+        {
+            IPAddress address => 12 + address.GetAddressBytes().Length,
+            TableModel.Ptr ptr => 12 + TestDns.Name(ptr.Target).Length,
+            TableModel.Soa => SoaLength,
+            TableModel.Ns ns => 12 + TestDns.Name(ns.Target).Length + ns.Glue.Sum(g => 12 + g.GetAddressBytes().Length),
+            _ => throw new InvalidOperationException("unknown expected answer " + a),
+        }) + (expected.SoaInAuthority ? SoaLength : 0);
+
+    // Owner pointer, 10 bytes, then MNAME (pointer), RNAME (hostmaster + pointer) and five numbers.
+    private const int SoaLength = 12 + 2 + 11 + 2 + 20;
+
+    // RFC 1122 3.2.1.3 and RFC 4291 2.7: sources a server never answers.
+    private static bool IsMartian(ReadOnlySpan<byte> source) => source.Length == 4
+        ? source.IndexOfAnyExcept((byte)0) < 0 || source[0] == 127 || (source[0] & 0xF0) == 0xE0 || source.IndexOfAnyExcept((byte)0xFF) < 0
+        : source[0] == 0xFF || (source[..15].IndexOfAnyExcept((byte)0) < 0 && source[15] <= 1);
 
     private static void AssertOwner(byte[][] question, ResourceRecord record) =>
         Assert.Equal(question.Select(Text), record.Name.Labels.Select(l => l.ToLowerInvariant()));

@@ -37,7 +37,7 @@ internal sealed class TableModel
     {
         ScenarioTables tables = ScenarioFiles.ReadTopology(dir).Tables
             ?? throw new InvalidDataException(dir + " has no tables");
-        var model = new TableModel(tables.Zones, (uint)(tables.DnsTtl ?? 60));
+        var model = new TableModel(tables.Zones, (uint)(tables.DnsTtl ?? 60)) { NsName = tables.NsName };
         foreach (string[] fields in Lines(Path.Combine(dir, "hosts")))
         {
             IPAddress address = IPAddress.Parse(fields[0]);
@@ -86,13 +86,22 @@ internal sealed class TableModel
                 _nameLabels.Concat(_reverseLabels).Any(n => n.Length > labels.Length && IsAtOrBelow(n, labels))));
         if (exists)
         {
-            if (type is >= 128 and <= 255) return null;
+            // Meta-queries but ANY are forwarded; so is, outside the local zones, any type but the
+            // address types, which a real server may hold for a public name the hosts file overrides.
+            if (type is >= 128 and < TestDns.TypeAny) return null;
+            if (zone is null && type is not (TestDns.TypeA or TestDns.TypeAaaa or TestDns.TypeAny)) return null;
             List<IPAddress> addresses = _names.GetValueOrDefault(key) ?? [];
+            IPAddress[] v4 = addresses.Where(a => a.AddressFamily == AddressFamily.InterNetwork).ToArray();
+            IPAddress[] v6 = addresses.Where(a => a.AddressFamily == AddressFamily.InterNetworkV6).ToArray();
+            bool apex = zone is not null && labels.Length == zone.Length;
             object[] answers = type switch
             {
-                TestDns.TypeA => addresses.Where(a => a.AddressFamily == AddressFamily.InterNetwork).Cast<object>().ToArray(),
-                TestDns.TypeAaaa => addresses.Where(a => a.AddressFamily == AddressFamily.InterNetworkV6).Cast<object>().ToArray(),
-                TestDns.TypeSoa when zone is not null && labels.Length == zone.Length => [new Soa()],
+                TestDns.TypeA => v4,
+                TestDns.TypeAaaa => v6,
+                // RFC 8482 4.1: the address records, IPv4 first; at an apex without addresses, the SOA.
+                TestDns.TypeAny when v4.Length + v6.Length > 0 => [.. v4, .. v6],
+                TestDns.TypeSoa or TestDns.TypeAny when apex => [new Soa()],
+                TestDns.TypeNs when apex && NsName is not null => [new Ns(NsName, _names.GetValueOrDefault(Key(TestDns.Name(NsName))) ?? [])],
                 _ => [],
             };
             return new Expected(0, answers, zone, zone is not null && answers.Length == 0);
@@ -100,8 +109,8 @@ internal sealed class TableModel
         return zone is null ? null : new Expected(3, [], zone, true);
     }
 
-    /// <summary>A correct answer: the RCODE, the answer records (<see cref="IPAddress"/>, <see cref="Ptr"/>
-    /// or <see cref="Soa"/>), the zone holding the name, and whether that zone's SOA goes in the authority section.</summary>
+    /// <summary>A correct answer: the RCODE, the answer records (<see cref="IPAddress"/>, <see cref="Ptr"/>,
+    /// <see cref="Soa"/> or <see cref="Ns"/>), the zone holding the name, and whether that zone's SOA goes in the authority section.</summary>
     public sealed record Expected(int Rcode, object[] Answers, byte[][]? Zone, bool SoaInAuthority);
 
     /// <summary>A PTR answer: the target name as the hosts file spells it.</summary>
@@ -109,6 +118,12 @@ internal sealed class TableModel
 
     /// <summary>An SOA answer for the zone apex.</summary>
     public sealed record Soa;
+
+    /// <summary>An NS answer at the zone apex: the configured server name and its addresses as glue.</summary>
+    public sealed record Ns(string Target, List<IPAddress> Glue);
+
+    /// <summary>The name server the zones' NS answers name (<c>dns-ns-name</c>), or null.</summary>
+    public string? NsName { get; private init; }
 
     /// <summary>The reverse-lookup name of an address (RFC 1035 3.5, RFC 3596 2.5).</summary>
     public static string ReverseName(IPAddress address)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Makaretu.Dns;
 using VSwitch.Datapath.Peephole.Dns;
 using VSwitch.Tests.CrossCheck;
 using VSwitch.Tests.Peephole;
@@ -58,14 +59,21 @@ public class AmplificationTests(ITestOutputHelper output)
     [InlineData((ushort)512, false)]
     [InlineData((ushort)700, true)]
     [InlineData((ushort)1232, true)]
-    public void Reply_FortyAnswers_SentOnlyWhenTheClientsLimitAllows(ushort? ednsSize, bool answered)
+    public void Reply_FortyAnswers_WholeWhenTheClientsLimitAllows_ElseTruncatedQuestionOnly(ushort? ednsSize, bool whole)
     {
         using var sw = new PeepholeTestSwitch();
-        byte[] frame = PeepholeFrames.Query(TestFrames.A, TestDns.Query(7, "many.cluster.local", TestDns.TypeA, ednsSize: ednsSize));
-        var sent = sw.Send(frame);
-        Assert.Equal(answered, sent.Any(s => s.Port == 0));
-        Assert.Equal(answered ? 0 : 1, sw.Counter("port/p1/peephole/dns/forwarded-too-big"));
-        if (!answered) Assert.All(sent, s => Assert.Equal(frame, s.Frame));
+        byte[] query = TestDns.Query(7, "many.cluster.local", TestDns.TypeA, ednsSize: ednsSize);
+        var sent = sw.Send(PeepholeFrames.Query(TestFrames.A, query));
+        byte[] reply = Assert.Single(sent, s => s.Port == 0).Frame;
+        byte[] dns = ReplyOracle.DecodeUdp53(reply, out _, out _, out _);
+        Message m = ReplyOracle.DecodeDns(dns);
+        Assert.Equal(!whole, m.TC);
+        Assert.Equal(whole ? 40 : 0, m.Answers.Count);
+        Assert.Equal(ednsSize is null ? 0 : 1, m.AdditionalRecords.Count);
+        // Truncated: the question and the OPT alone, never more than the query itself.
+        if (!whole) Assert.Equal(query.Length, dns.Length);
+        Assert.Equal(whole ? 0 : 1, sw.Counter("port/p1/peephole/dns/truncated"));
+        Assert.Equal(0, sw.Counter("port/p1/peephole/dns/forwarded-too-big"));
     }
 
     // Bytes of the answer and authority records of a reply (everything after the question but the OPT).

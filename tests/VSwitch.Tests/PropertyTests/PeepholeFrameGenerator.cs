@@ -27,8 +27,6 @@ namespace VSwitch.Tests.PropertyTests;
 /// </remarks>
 internal sealed class PeepholeFrameGenerator(Random random, TableModel tables)
 {
-    private const int Mtu = 1500;
-
     private static readonly byte[] ServerMac = Mac("02:00:00:00:00:53");
     private static readonly byte[] BroadcastMac = Mac("ff:ff:ff:ff:ff:ff");
     private static readonly byte[][] ClientMacs = [Mac("02:00:00:00:00:0a"), Mac("02:00:00:00:00:0b"), Mac("02:00:00:00:00:0c")];
@@ -55,25 +53,58 @@ internal sealed class PeepholeFrameGenerator(Random random, TableModel tables)
     public (byte[] Frame, string Shape, bool? MustAnswer) Next()
     {
         int roll = random.Next(100);
-        if (roll < 55) return WellFormed();
+        _advertised = null;
+        if (roll < 55)
+        {
+            var wellFormed = WellFormed();
+            if (_advertised == true) _router = RouterState.Learned;
+            return wellFormed;
+        }
         if (roll < 90)
         {
             var (frame, shape, _) = WellFormed();
+            // A mutated advertisement may still be valid, and teach the switch its router.
+            if (_advertised is not null && _router == RouterState.Unknown) _router = RouterState.Maybe;
             return (Mutate(frame, out string how), shape + " mutated " + how, null);
         }
         var (garbage, description) = Garbage();
         return (garbage, description, null);
     }
 
-    private (byte[] Frame, string Shape, bool MustAnswer) WellFormed()
+    private (byte[] Frame, string Shape, bool? MustAnswer) WellFormed()
     {
         int roll = random.Next(100);
         if (roll < 60) return DnsQuery();
         if (roll < 80) return ArpFrame();
+        if (roll < 83) return RouterAdvertisement();
         return Solicitation();
     }
 
-    private (byte[], string, bool) DnsQuery()
+    // What the switch knows of the gateway fe80::1 (02:00:00:00:00:01, in the ethers table) as a
+    // router: nothing, perhaps (a mutated advertisement went by), or surely (a valid one did).
+    private enum RouterState { Unknown, Maybe, Learned }
+
+    private RouterState _router;
+
+    // Whether the frame being made is an advertisement, and a valid one.
+    private bool? _advertised;
+
+    private static readonly PhysicalAddress GatewayMac = TestFrames.Mac("02:00:00:00:00:01");
+    private const string Gateway = "fe80::1";
+
+    // A Router Advertisement from the gateway to all nodes: valid (RFC 4861 6.1.2), or one a host
+    // would drop and the switch must not learn from (a global source, a hop limit under 255).
+    private (byte[], string, bool?) RouterAdvertisement()
+    {
+        int roll = random.Next(100);
+        string source = roll < 10 ? "2001:db8::1" : Gateway;
+        byte hopLimit = roll is >= 10 and < 20 ? (byte)64 : (byte)255;
+        _advertised = roll >= 20;
+        byte[] frame = PeepholeFrames.RouterAdvertisement(GatewayMac, source, (ushort)random.Next(0, 9001), hopLimit);
+        return (frame, $"ra from {source} hop {hopLimit}", false);
+    }
+
+    private (byte[], string, bool?) DnsQuery()
     {
         string name = PickName();
         ushort type = PickType(name);
@@ -86,7 +117,10 @@ internal sealed class PeepholeFrameGenerator(Random random, TableModel tables)
         byte[] dns = TestDns.Query((ushort)random.Next(65536), name, type, cls, questions: questions, flagsOverride: flags);
         int questionEnd = dns.Length;
         if (edns) dns = WithOpt(dns);
-        bool answerable = cls == 1 && (flags & 0x7800) == 0 && questions == 1 && AnswerFits(dns, questionEnd, type);
+        // A whole answer too big for the client's limit or the MTU is still an answer: TC=1 and the question.
+        bool answerable = cls == 1 && (flags & 0x7800) == 0 && questions == 1 && Answerable(dns, questionEnd, type);
+        // Now and then a source no real server answers (RFC 1122 3.2.1.3): never answered.
+        bool martian = random.Next(100) < 4;
 
         string shape = $"dns {name} type {type} class {cls} flags {flags:x4}{(questions > 1 ? " qd=2" : "")}{(edns ? " edns" : "")}";
         byte[] client = ClientMacs[random.Next(ClientMacs.Length)];
@@ -96,45 +130,26 @@ internal sealed class PeepholeFrameGenerator(Random random, TableModel tables)
         if (transport < 72)
         {
             bool options = random.Next(100) < 8, moreFragments = random.Next(100) < 4, tcp = random.Next(100) < 4;
-            byte[] frame = Ipv4(client, destination, port, dns, options, moreFragments, tcp);
+            byte[] source = martian ? Martian4[random.Next(Martian4.Length)] : [198, 18, 0, (byte)random.Next(11, 14)];
+            byte[] frame = Ipv4(client, destination, port, dns, options, moreFragments, tcp, source);
             if (!tcp && random.Next(100) < 5) BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(14 + (options ? 24 : 20) + 6), 0);
-            return (frame, shape + $" ipv4{(options ? " options" : "")}{(moreFragments ? " mf" : "")}{(tcp ? " tcp" : "")}",
-                answerable && !moreFragments && !tcp && destination == ServerMac && 20 + 8 + ReplyLength <= Mtu);
+            return (frame, shape + $" ipv4{(options ? " options" : "")}{(moreFragments ? " mf" : "")}{(tcp ? " tcp" : "")}{(martian ? " martian" : "")}",
+                answerable && !moreFragments && !tcp && destination == ServerMac && !martian);
         }
         bool hopByHop = random.Next(100) < 15, fragment = random.Next(100) < 8;
-        return (Ipv6(client, destination, port, dns, hopByHop, fragment), shape + $" ipv6{(hopByHop ? " hbh" : "")}{(fragment ? " frag" : "")}",
-            answerable && !fragment && destination == ServerMac && 40 + 8 + ReplyLength <= Mtu);
+        byte[] source6 = martian ? Martian6[random.Next(Martian6.Length)] : ClientIp6;
+        return (Ipv6(client, destination, port, dns, hopByHop, fragment, source6),
+            shape + $" ipv6{(hopByHop ? " hbh" : "")}{(fragment ? " frag" : "")}{(martian ? " martian" : "")}",
+            answerable && !fragment && destination == ServerMac && !martian);
     }
 
-    // The length of the DNS reply AnswerFits last sized.
-    private int ReplyLength { get; set; }
+    private static readonly byte[][] Martian4 = [.. new[] { "0.0.0.0", "127.0.0.1", "224.0.0.251", "255.255.255.255" }.Select(a => IPAddress.Parse(a).GetAddressBytes())];
+    private static readonly byte[][] Martian6 = [.. new[] { "::", "::1", "ff02::fb" }.Select(a => IPAddress.Parse(a).GetAddressBytes())];
 
-    // Whether the reply the tables call for fits the asker's limit (512 bytes, or its larger EDNS0
-    // size; RFC 1035 4.2.1, RFC 6891 6.2.5); sets ReplyLength. False when the query must be forwarded.
-    private bool AnswerFits(byte[] dns, int questionEnd, ushort type)
-    {
-        bool edns = dns.Length > questionEnd;
-        int records;
-        if (edns && dns[questionEnd + 6] != 0)
-        {
-            records = 0;   // BADVERS, whatever the question
-        }
-        else
-        {
-            TableModel.Expected? expected = tables.Expect(dns[12..(questionEnd - 4)], type);
-            if (expected is null) return false;
-            const int Head = 12, Soa = Head + 35;
-            records = expected.Answers.Sum(a => a switch
-            {
-                IPAddress ip => Head + ip.GetAddressBytes().Length,
-                TableModel.Ptr ptr => Head + TestDns.Name(ptr.Target).Length,
-                _ => Soa,
-            }) + (expected.SoaInAuthority ? Soa : 0);
-        }
-        ReplyLength = questionEnd + records + (edns ? 11 : 0);
-        int limit = edns ? Math.Max(512, (int)BinaryPrimitives.ReadUInt16BigEndian(dns.AsSpan(questionEnd + 3))) : 512;
-        return ReplyLength <= limit;
-    }
+    // Whether the switch answers the question (with records, a negative answer, BADVERS or, when
+    // the whole answer does not fit, TC=1); false when the query must be forwarded.
+    private bool Answerable(byte[] dns, int questionEnd, ushort type) =>
+        (dns.Length > questionEnd && dns[questionEnd + 6] != 0) || tables.Expect(dns[12..(questionEnd - 4)], type) is not null;
 
     private string PickName() => random.Next(100) switch
     {
@@ -184,7 +199,7 @@ internal sealed class PeepholeFrameGenerator(Random random, TableModel tables)
         return message;
     }
 
-    private byte[] Ipv4(byte[] client, byte[] destination, ushort port, byte[] dns, bool options, bool moreFragments, bool tcp)
+    private byte[] Ipv4(byte[] client, byte[] destination, ushort port, byte[] dns, bool options, bool moreFragments, bool tcp, byte[] source)
     {
         int ihl = options ? 24 : 20;
         byte[] transport = tcp ? Tcp(port) : Udp(port, dns);
@@ -196,7 +211,7 @@ internal sealed class PeepholeFrameGenerator(Random random, TableModel tables)
         frame[20] = moreFragments ? (byte)0x20 : (byte)0x40;
         frame[22] = 64;
         frame[23] = tcp ? (byte)6 : (byte)17;
-        new byte[] { 198, 18, 0, (byte)random.Next(11, 14) }.CopyTo(frame, 26);
+        source.CopyTo(frame, 26);
         ServerIp4.CopyTo(frame, 30);
         if (options) frame.AsSpan(34, 4).Fill(1);   // four NOPs
         transport.CopyTo(frame, 14 + ihl);
@@ -204,7 +219,7 @@ internal sealed class PeepholeFrameGenerator(Random random, TableModel tables)
         return frame;
     }
 
-    private byte[] Ipv6(byte[] client, byte[] destination, ushort port, byte[] dns, bool hopByHop, bool fragment)
+    private static byte[] Ipv6(byte[] client, byte[] destination, ushort port, byte[] dns, bool hopByHop, bool fragment, byte[] source)
     {
         byte[] udp = Udp(port, dns);
         // Next header 0 (hop-by-hop, one PadN option) and 44 (fragment, offset 0, more to come).
@@ -216,7 +231,7 @@ internal sealed class PeepholeFrameGenerator(Random random, TableModel tables)
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(18), (ushort)(extensions.Length + udp.Length));
         frame[20] = hopByHop ? (byte)0 : fragment ? (byte)44 : (byte)17;
         frame[21] = 64;
-        ClientIp6.CopyTo(frame, 22);
+        source.CopyTo(frame, 22);
         ServerIp6.CopyTo(frame, 38);
         extensions.CopyTo(frame, 54);
         udp.CopyTo(frame, 54 + extensions.Length);
@@ -246,7 +261,7 @@ internal sealed class PeepholeFrameGenerator(Random random, TableModel tables)
         return tcp;
     }
 
-    private (byte[], string, bool) ArpFrame()
+    private (byte[], string, bool?) ArpFrame()
     {
         string[] senders = ["02:00:00:00:00:0a", "02:00:00:00:00:0b", "02:00:00:00:00:20", "02:00:00:00:00:21"];
         string[] targets = ["198.18.0.20", "198.18.0.21", "198.18.0.10", "198.18.0.99", $"198.18.{random.Next(4)}.{random.Next(256)}"];
@@ -264,9 +279,9 @@ internal sealed class PeepholeFrameGenerator(Random random, TableModel tables)
         return (frame, $"arp {op} {sender}/{senderIp} (ethernet {ethernetSource}) for {target}", mustAnswer);
     }
 
-    private (byte[], string, bool) Solicitation()
+    private (byte[], string, bool?) Solicitation()
     {
-        string target = random.Next(100) switch { < 75 => "2001:db8::20", < 95 => "2001:db8::99", _ => "ff02::1" };
+        string target = random.Next(100) switch { < 65 => "2001:db8::20", < 75 => Gateway, < 95 => "2001:db8::99", _ => "ff02::1" };
         var (solicitedIp, solicitedMac) = PeepholeFrames.SolicitedNode(target);
         bool dad = random.Next(100) < 30;
         bool own = random.Next(100) < 12;
@@ -274,13 +289,18 @@ internal sealed class PeepholeFrameGenerator(Random random, TableModel tables)
         bool toGroup = random.Next(100) < (dad ? 95 : 60);
         bool sourceLinkLayer = dad ? random.Next(100) < 8 : random.Next(100) < 85;
         byte hopLimit = random.Next(100) < 92 ? (byte)255 : (byte)random.Next(255);
+        // Now and then from a source no solicitation may have (multicast, loopback).
+        string sourceIp = dad ? "::" : random.Next(100) switch { < 3 => "ff02::1", < 6 => "::1", _ => "2001:db8::a" };
         byte[] frame = PeepholeFrames.Solicitation(source, toGroup ? solicitedMac : TestFrames.Mac("02:00:00:00:00:20"),
-            dad ? "::" : "2001:db8::a", toGroup ? solicitedIp : target, target, sourceLinkLayer ? source : null, hopLimit);
+            sourceIp, toGroup ? solicitedIp : target, target, sourceLinkLayer ? source : null, hopLimit);
         PhysicalAddress? owner = tables.NeighborOf(IPAddress.Parse(target));
         // RFC 4861 7.1.1: hop limit 255, a unicast target, and a DAD probe to the solicited-node group without SLLAO.
-        bool mustAnswer = hopLimit == 255 && target != "ff02::1" && (!dad || (toGroup && !sourceLinkLayer)) &&
-            owner is not null && !owner.Equals(source);
-        return (frame, $"ns for {target}{(dad ? " dad" : "")} from {source}{(toGroup ? " to group" : "")}{(sourceLinkLayer ? " sllao" : "")} hop {hopLimit}", mustAnswer);
+        bool? mustAnswer = hopLimit == 255 && target != "ff02::1" && (!dad || (toGroup && !sourceLinkLayer)) &&
+            sourceIp is "::" or "2001:db8::a" && owner is not null && !owner.Equals(source);
+        // A router answers for itself (R=1): once the switch has heard its advertisement, never the switch.
+        if (mustAnswer == true && owner!.Equals(GatewayMac))
+            mustAnswer = _router switch { RouterState.Unknown => true, RouterState.Learned => false, _ => null };
+        return (frame, $"ns for {target}{(dad ? " dad" : "")} from {source}/{sourceIp}{(toGroup ? " to group" : "")}{(sourceLinkLayer ? " sllao" : "")} hop {hopLimit}", mustAnswer);
     }
 
     private (byte[], string) Garbage()

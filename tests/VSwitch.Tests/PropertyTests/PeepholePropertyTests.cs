@@ -75,12 +75,14 @@ public class PeepholePropertyTests(ITestOutputHelper output)
         var missing = Enum.GetValues<DnsOutcome>().Select(o => "peephole/dns/" + DnsOutcomes.Name(o))
             .Concat(Enum.GetValues<ArpOutcome>().Select(o => "peephole/arp/" + ArpOutcomes.Name(o)))
             .Concat(Enum.GetValues<NdOutcome>().Select(o => "peephole/nd/" + NdOutcomes.Name(o)))
+            // Not even a truncated reply fitting the frame needs an MTU under 300 bytes; a unit test covers it.
+            .Where(path => path != "peephole/dns/forwarded-too-big")
             .Where(path => counters[path] == 0).ToList();
         Assert.True(missing.Count == 0, "never reached: " + string.Join(", ", missing));
 
         // Every reply counted left the switch, once per asker (DAD answers go to all three ports).
         long Count(string path) => counters["peephole/" + path];
-        Assert.Equal(Count("dns/replied") + Count("dns/nxdomain") + Count("dns/nodata") + Count("dns/badvers"),
+        Assert.Equal(Count("dns/replied") + Count("dns/nxdomain") + Count("dns/nodata") + Count("dns/badvers") + Count("dns/truncated"),
             frames.GetValueOrDefault(ReplyOracle.Kind.Dns));
         Assert.Equal(Count("arp/replied"), frames.GetValueOrDefault(ReplyOracle.Kind.Arp));
         Assert.Equal(Count("nd/replied") + 3 * Count("nd/replied-dad"), frames.GetValueOrDefault(ReplyOracle.Kind.Nd));

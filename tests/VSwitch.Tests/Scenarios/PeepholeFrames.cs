@@ -102,6 +102,15 @@ public static class PeepholeFrames
         return Icmpv6(ethSrc, ethDst, srcIp, dstIp, 136, [.. body], 255);
     }
 
+    /// <summary>A Router Advertisement (RFC 4861 4.2) to all nodes, with the source link-layer option:
+    /// current hop limit 64, no flags, <paramref name="lifetime"/> seconds as default router.</summary>
+    public static byte[] RouterAdvertisement(PhysicalAddress router, string srcIp, ushort lifetime, byte hopLimit = 255)
+    {
+        var body = new List<byte> { 64, 0, (byte)(lifetime >> 8), (byte)lifetime, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1 };
+        body.AddRange(router.GetAddressBytes());
+        return Icmpv6(router, TestFrames.Mac("33:33:00:00:00:01"), srcIp, "ff02::1", 134, [.. body], hopLimit);
+    }
+
     /// <summary>The solicited-node multicast address of <paramref name="address"/> and its MAC.</summary>
     public static (string Ip, PhysicalAddress Mac) SolicitedNode(string address)
     {

@@ -21,6 +21,8 @@ public static class PeepholeScenarios
         02:00:00:00:00:20 web.cluster.local
         02:00:00:00:00:21 198.18.0.21
         02:00:00:00:00:0a 198.18.0.10
+        # The IPv6 gateway's link-local address: answered until it advertises itself as a router.
+        02:00:00:00:00:01 fe80::1
 
         """;
 
@@ -124,19 +126,20 @@ public static class PeepholeScenarios
         byte[] serverAnswer = Reply(A, TestDns.Reply(miss, 0, true, [ARecord(300, "198.18.0.99")], [], null));
         byte[] fragment = Query(A, Query(0x2002, "web.cluster.local", TypeA), moreFragments: true);
         byte[] twoQuestions = Query(A, Query(0x2003, "web.cluster.local", TypeA, questions: 2));
-        byte[] tooBig = Query(A, Query(0x2004, "many.cluster.local", TypeA));
+        byte[] outsideMx = Query(A, Query(0x2004, "v6only.example", TypeMx));
         byte[] chaos = Query(A, Query(0x2005, "web.cluster.local", TypeA, cls: 3));
         byte[] status = Query(A, Query(0x2006, "web.cluster.local", TypeA, flagsOverride: 0x1000));
         byte[] response = Query(A, Query(0x2007, "web.cluster.local", TypeA, flagsOverride: 0x8100));
         byte[] badChecksum = Query(A, Query(0x2008, "web.cluster.local", TypeA), breakChecksum: true);
-        byte[] any = Query(A, Query(0x2009, "web.cluster.local", TypeAny));
+        byte[] axfr = Query(A, Query(0x2009, "web.cluster.local", 252));
         byte[] stillAnswered = Query(0x200a, "web.cluster.local", TypeA);
         byte[] ping = Udp(ServerHost, A, "S still lives on p2");
 
         return WithTables(new Scenario("peephole/dns-forwarded",
                 "Queries the switch must forward to S unchanged, each counted: a name outside the tables and zones " +
-                "(S's own answer then reaches A), an IPv4 fragment, two questions, an answer over 512 bytes without " +
-                "EDNS, class CH, opcode STATUS, a response sent to port 53, a bad UDP checksum, ANY, and DNS over TCP. " +
+                "(S's own answer then reaches A), an IPv4 fragment, two questions, MX for a hosts name outside every " +
+                "local zone (the tables know only its addresses), class CH, opcode STATUS, a response sent to port 53, a " +
+                "bad UDP checksum, a zone transfer (AXFR), and DNS over TCP. " +
                 "Afterwards a query is still answered, and S's MAC entry was never moved by the replies.")
             .Port("p1").Port("p2").Port("p3"))
             .Send(1, "p2", ServerAnnouncement(), "p1", "p3")
@@ -144,22 +147,21 @@ public static class PeepholeScenarios
             .Send(3, "p2", serverAnswer, "p1")
             .Send(4, "p1", fragment, "p2")
             .Send(5, "p1", twoQuestions, "p2")
-            .Send(6, "p1", tooBig, "p2")
+            .Send(6, "p1", outsideMx, "p2")
             .Send(7, "p1", chaos, "p2")
             .Send(8, "p1", status, "p2")
             .Send(9, "p1", response, "p2")
             .Send(10, "p1", badChecksum, "p2")
-            .Send(11, "p1", any, "p2")
+            .Send(11, "p1", axfr, "p2")
             .Send(12, "p1", Tcp53(A), "p2")
             .Answered(13, stillAnswered, 0, [ARecord(Ttl, "198.18.0.20")], [])
             .Send(14, "p2", ping, "p1")
             .Counter("peephole/dns/forwarded-not-in-table", 1)
             .Counter("peephole/dns/forwarded-fragment", 1)
             .Counter("peephole/dns/forwarded-multi-question", 1)
-            .Counter("peephole/dns/forwarded-too-big", 1)
             .Counter("peephole/dns/forwarded-not-in", 1)
             .Counter("peephole/dns/forwarded-opcode", 1)
-            .Counter("peephole/dns/forwarded-unsupported-type", 1)
+            .Counter("peephole/dns/forwarded-unsupported-type", 2)
             .Counter("peephole/dns/forwarded-tcp", 1)
             .Counter("peephole/dns/malformed", 2)
             .Counter("peephole/dns/replied", 1)

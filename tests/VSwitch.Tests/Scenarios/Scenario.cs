@@ -25,6 +25,8 @@ public sealed class Scenario(string path, string description)
     public string? Ethers { get; private set; }
     public List<string> Zones { get; } = [];
     public int? DnsTtl { get; private set; }
+    /// <summary>The server name of NS answers at a zone apex (<c>dns-ns-name</c>), or null.</summary>
+    public string? NsName { get; private set; }
     /// <summary>The VLANs the tables answer for (default: VLAN 1).</summary>
     public List<ushort> TableVlans { get; } = [];
     /// <summary>DHCP scopes, as the <c>dhcp</c> config key writes them.</summary>
@@ -41,8 +43,10 @@ public sealed class Scenario(string path, string description)
     }
 
     /// <summary>Turns the responder on with these tables, answering for <paramref name="vlans"/> (default VLAN 1).</summary>
-    public Scenario WithTables(string hosts, string ethers, string[]? zones = null, int? ttl = null, ushort[]? vlans = null, string[]? dhcp = null)
+    public Scenario WithTables(string hosts, string ethers, string[]? zones = null, int? ttl = null, ushort[]? vlans = null, string[]? dhcp = null,
+        string? nsName = null)
     {
+        NsName = nsName;
         DhcpScopes.AddRange(dhcp ?? []);
         Hosts = hosts;
         Ethers = ethers;

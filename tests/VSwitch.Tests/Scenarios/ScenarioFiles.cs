@@ -51,7 +51,7 @@ public static class ScenarioFiles
             scenario.Ports.Select(p => new ScenarioTopologyPort(p.Name, p.Vlans, p.Mtu)).ToList())
         {
             Tables = scenario.Hosts is null ? null
-                : new ScenarioTables(scenario.Zones, scenario.DnsTtl, scenario.TableVlans.Count > 0 ? scenario.TableVlans : null)
+                : new ScenarioTables(scenario.Zones, scenario.DnsTtl, scenario.TableVlans.Count > 0 ? scenario.TableVlans : null, scenario.NsName)
                 {
                     Dhcp = scenario.DhcpScopes.Count > 0 ? scenario.DhcpScopes : null,
                 },
@@ -116,7 +116,7 @@ public sealed record ScenarioTopology(string Description, int? MacTableSize, int
     public ScenarioTables? Tables { get; init; }
 }
 
-public sealed record ScenarioTables(List<string> Zones, int? DnsTtl, List<ushort>? Vlans)
+public sealed record ScenarioTables(List<string> Zones, int? DnsTtl, List<ushort>? Vlans, string? NsName = null)
 {
     /// <summary>DHCP scopes (the <c>dhcp</c> config key's syntax), or null.</summary>
     public List<string>? Dhcp { get; init; }

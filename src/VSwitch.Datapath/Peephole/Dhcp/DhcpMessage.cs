@@ -17,12 +17,16 @@ public readonly ref struct DhcpMessage
     public const byte Discover = 1, Offer = 2, Request = 3, Decline = 4, Ack = 5, Nak = 6, Release = 7, Inform = 8;
     public const byte OptPad = 0, OptSubnetMask = 1, OptRouter = 3, OptDns = 6, OptDomainName = 15, OptBroadcast = 28,
         OptRequestedAddress = 50, OptLeaseTime = 51, OptOverload = 52, OptMessageType = 53, OptServerId = 54,
-        OptParameterList = 55, OptMaxMessageSize = 57, OptRenewalTime = 58, OptRebindingTime = 59, OptEnd = 255;
+        OptParameterList = 55, OptMaxMessageSize = 57, OptRenewalTime = 58, OptRebindingTime = 59, OptClientId = 61,
+        OptInterfaceMtu = 26, OptEnd = 255;
 
     private readonly ReadOnlySpan<byte> _bytes;
 
-    private DhcpMessage(ReadOnlySpan<byte> bytes, byte type, int requested, int serverId, int parameters, int parameterCount, int maxSize, bool overload)
+    private DhcpMessage(ReadOnlySpan<byte> bytes, byte type, int requested, int serverId, int parameters, int parameterCount, int maxSize,
+        bool overload, int clientId, int clientIdLength)
     {
+        _clientId = clientId;
+        ClientIdLength = clientIdLength;
         _bytes = bytes;
         MessageType = type;
         _requested = requested;
@@ -33,7 +37,7 @@ public readonly ref struct DhcpMessage
         HasOverload = overload;
     }
 
-    private readonly int _requested, _serverId, _parameters, _maxSize;
+    private readonly int _requested, _serverId, _parameters, _maxSize, _clientId;
 
     public byte MessageType { get; }
     public bool HasOverload { get; }
@@ -53,6 +57,11 @@ public readonly ref struct DhcpMessage
     public ReadOnlySpan<byte> ParameterList => _parameters < 0 ? default : _bytes.Slice(_parameters, ParameterCount);
     public int ParameterCount { get; }
 
+    /// <summary>Option 61, the client identifier, as sent (empty when absent); a reply echoes it unaltered (RFC 6842).</summary>
+    public ReadOnlySpan<byte> ClientId => _clientId < 0 ? default : _bytes.Slice(_clientId, ClientIdLength);
+    public int ClientIdLength { get; }
+    public bool HasClientId => _clientId >= 0;
+
     /// <summary>Option 57, or 576 (the minimum every client must accept) when absent or smaller.</summary>
     public int MaxMessageSize => _maxSize < 0 ? 576 : Math.Max(576, (int)BinaryPrimitives.ReadUInt16BigEndian(_bytes[_maxSize..]));
 
@@ -63,7 +72,7 @@ public readonly ref struct DhcpMessage
         if (payload[0] != BootRequest || payload[1] != 1 || payload[2] != 6) return false;
         if (BinaryPrimitives.ReadUInt32BigEndian(payload[FixedLength..]) != MagicCookie) return false;
         byte type = 0;
-        int types = 0, requested = -1, serverId = -1, parameters = -1, parameterCount = 0, maxSize = -1;
+        int types = 0, requested = -1, serverId = -1, parameters = -1, parameterCount = 0, maxSize = -1, clientId = -1, clientIdLength = 0;
         bool overload = false, ended = false;
         int i = OptionsOffset;
         while (i < payload.Length)
@@ -106,13 +115,17 @@ public readonly ref struct DhcpMessage
                 case OptOverload:
                     overload = true;
                     break;
+                case OptClientId:
+                    clientId = value;
+                    clientIdLength = length;
+                    break;
                 case OptRequestedAddress or OptServerId or OptMaxMessageSize:
                     return false;
             }
             i = value + length;
         }
         if (!ended || types != 1) return false;
-        message = new DhcpMessage(payload, type, requested, serverId, parameters, parameterCount, maxSize, overload);
+        message = new DhcpMessage(payload, type, requested, serverId, parameters, parameterCount, maxSize, overload, clientId, clientIdLength);
         return true;
     }
 }

@@ -15,9 +15,11 @@ public enum DhcpOutcome : byte
     Released,
     /// <summary>A DECLINE, counted and forwarded: the table's address is in use by someone else.</summary>
     Declined,
+    /// <summary>Forwarded: the client declined its table address less than the back-off ago (<c>DeclinedLeases</c>).</summary>
+    HeldBack,
     /// <summary>Forwarded: the client's MAC has no IPv4 address in the scope (a real server may know it).</summary>
     NotInTable,
-    /// <summary>Forwarded: giaddr is set (relayed), or the client chose another server's offer.</summary>
+    /// <summary>Forwarded: giaddr is set (relayed), the client chose another server's offer, or it sent to another server's address.</summary>
     NotForUs,
     /// <summary>Forwarded: option overload, or a message type we do not serve.</summary>
     Unsupported,
@@ -33,7 +35,7 @@ public static class DhcpOutcomes
 
     private static readonly string[] Names =
     [
-        "offered", "acked", "naked", "informed", "released", "declined", "forwarded-not-in-table",
+        "offered", "acked", "naked", "informed", "released", "declined", "forwarded-declined-back-off", "forwarded-not-in-table",
         "forwarded-not-for-us", "forwarded-unsupported", "forwarded-too-big-or-fragment", "malformed",
     ];
 

@@ -3,33 +3,48 @@ using VSwitch.Datapath.Tables;
 namespace VSwitch.Datapath.Peephole.Dns;
 
 /// <summary>What the reply to one query will hold, decided before a byte of the query is overwritten.</summary>
-/// <remarks>Deciding first lets the responder check the whole reply's size and forward the query
-/// untouched when it does not fit: the datapath never sends a truncated partial answer.</remarks>
+/// <remarks>Deciding first lets the responder check the whole reply's size before writing: an answer
+/// that does not fit becomes a truncated reply (TC=1), never a partial answer.</remarks>
 public readonly ref struct DnsAnswerPlan
 {
     public DnsOutcome Outcome { get; init; }
     public int Rcode { get; init; }
-    /// <summary>The type of the answer records (A, AAAA, PTR or SOA), when there are any.</summary>
+    /// <summary>The type of the answer records (A, AAAA, ANY for both, PTR, SOA or NS), when there are any.</summary>
     public ushort AnswerType { get; init; }
     public int AnswerCount { get; init; }
-    /// <summary>The names-map value for A/AAAA answers.</summary>
+    /// <summary>The names-map value for A/AAAA/ANY answers.</summary>
     public ReadOnlySpan<byte> Record { get; init; }
-    /// <summary>The target name of a PTR answer.</summary>
-    public ReadOnlySpan<byte> PtrTarget { get; init; }
+    /// <summary>The target name of a PTR or NS answer.</summary>
+    public ReadOnlySpan<byte> Target { get; init; }
+    /// <summary>The names-map value of an NS answer's target, whose addresses go in the additional section as glue.</summary>
+    public ReadOnlySpan<byte> Glue { get; init; }
     /// <summary>Offset of the zone apex within the question name (the SOA's owner), or -1 outside local zones.</summary>
     public int ApexOffset { get; init; }
     /// <summary>Whether the zone's SOA goes in the authority section (negative answers, RFC 2308).</summary>
     public bool AuthoritySoa { get; init; }
 
+    /// <summary>Glue records in the additional section (NS answers only).</summary>
+    public int GlueCount => Glue.IsEmpty ? 0 : new NameRecord(Glue).IPv4Count + new NameRecord(Glue).IPv6Count;
+
     /// <summary>Bytes the records of this plan add after the question (OPT not included).</summary>
     public int RecordsLength => AnswerType switch
     {
-        DnsQuery.TypeA => AnswerCount * (DnsReplyWriter.RecordHeadLength + 4),
-        DnsQuery.TypeAaaa => AnswerCount * (DnsReplyWriter.RecordHeadLength + 16),
-        DnsQuery.TypePtr => AnswerCount * (DnsReplyWriter.RecordHeadLength + PtrTarget.Length),
+        DnsQuery.TypeA or DnsQuery.TypeAaaa or DnsQuery.TypeAny => AddressesLength(Record),
+        DnsQuery.TypePtr => AnswerCount * (DnsReplyWriter.RecordHeadLength + Target.Length),
+        DnsQuery.TypeNs => DnsReplyWriter.RecordHeadLength + Target.Length + AddressesLength(Glue),
         DnsQuery.TypeSoa => AnswerCount * DnsReplyWriter.SoaLength,
         _ => 0,
     } + (AuthoritySoa ? DnsReplyWriter.SoaLength : 0);
+
+    // The A and AAAA records this plan writes from a names-map value: only the asked family, or both for ANY.
+    private int AddressesLength(ReadOnlySpan<byte> value)
+    {
+        if (value.IsEmpty) return 0;
+        var record = new NameRecord(value);
+        int v4 = AnswerType == DnsQuery.TypeAaaa ? 0 : record.IPv4Count;
+        int v6 = AnswerType == DnsQuery.TypeA ? 0 : record.IPv6Count;
+        return v4 * (DnsReplyWriter.RecordHeadLength + 4) + v6 * (DnsReplyWriter.RecordHeadLength + 16);
+    }
 
     /// <summary>Decides the answer to <paramref name="query"/> from <paramref name="tables"/>.</summary>
     public static DnsAnswerPlan Decide(in DnsQuery query, PeepholeTables tables)
@@ -45,27 +60,48 @@ public readonly ref struct DnsAnswerPlan
             Span<byte> address = stackalloc byte[16];
             int length = ReverseName.TryParse(name, address);
             if (length > 0 && tables.Reverse.TryGet(address[..length], out ReadOnlySpan<byte> target))
-                return new DnsAnswerPlan { Outcome = DnsOutcome.Replied, AnswerType = type, AnswerCount = 1, PtrTarget = target, ApexOffset = -1 };
+                return new DnsAnswerPlan { Outcome = DnsOutcome.Replied, AnswerType = type, AnswerCount = 1, Target = target, ApexOffset = -1 };
         }
 
         if (tables.Names.TryGet(name, out ReadOnlySpan<byte> value))
         {
-            // Meta-queries (ANY, zone transfers, ...) are left to a real server.
-            if (type is >= 128 and <= 255) return Forward(DnsOutcome.UnsupportedType);
+            // Meta-queries other than ANY (zone transfers, MAILA, MAILB) are left to a real server.
+            if (type is >= 128 and < DnsQuery.TypeAny) return Forward(DnsOutcome.UnsupportedType);
+            // Outside the local zones the tables only know a name's addresses: another type (MX, TXT,
+            // SRV, ...) may exist at a real server for a public name the hosts file overrides, so it
+            // is asked there, as dnsmasq does, rather than denied with an authoritative NODATA.
+            if (apex < 0 && type is not (DnsQuery.TypeA or DnsQuery.TypeAaaa or DnsQuery.TypeAny)) return Forward(DnsOutcome.UnsupportedType);
             var record = new NameRecord(value);
             int count = type switch
             {
                 DnsQuery.TypeA => record.IPv4Count,
                 DnsQuery.TypeAaaa => record.IPv6Count,
-                DnsQuery.TypeSoa when apex == 0 => 1,
+                // RFC 8482 4.1: ANY may be answered with a subset; the address records are what the tables hold.
+                DnsQuery.TypeAny => record.IPv4Count + record.IPv6Count,
                 _ => 0,
             };
             if (count > 0)
                 return new DnsAnswerPlan { Outcome = DnsOutcome.Replied, AnswerType = type, AnswerCount = count, Record = value, ApexOffset = apex };
+            if (apex == 0 && type is DnsQuery.TypeSoa or DnsQuery.TypeAny)
+                return new DnsAnswerPlan { Outcome = DnsOutcome.Replied, AnswerType = DnsQuery.TypeSoa, AnswerCount = 1, ApexOffset = apex };
+            if (apex == 0 && type == DnsQuery.TypeNs && tables.NsName is { } ns)
+                return NsAnswer(ns, tables, apex);
             return new DnsAnswerPlan { Outcome = DnsOutcome.NoData, ApexOffset = apex, AuthoritySoa = apex >= 0 };
         }
         if (apex >= 0) return new DnsAnswerPlan { Outcome = DnsOutcome.NxDomain, Rcode = 3, ApexOffset = apex, AuthoritySoa = true };
         return Forward(DnsOutcome.NotInTable);
+    }
+
+    // The configured server name at a zone apex, with its addresses as glue when the tables have them.
+    private static DnsAnswerPlan NsAnswer(byte[] ns, PeepholeTables tables, int apex)
+    {
+        Span<byte> key = stackalloc byte[ns.Length];
+        DnsName.ToLower(ns, key);
+        tables.Names.TryGet(key, out ReadOnlySpan<byte> glue);
+        return new DnsAnswerPlan
+        {
+            Outcome = DnsOutcome.Replied, AnswerType = DnsQuery.TypeNs, AnswerCount = 1, Target = ns, Glue = glue, ApexOffset = apex,
+        };
     }
 
     private static DnsAnswerPlan Forward(DnsOutcome outcome) => new() { Outcome = outcome, ApexOffset = -1 };

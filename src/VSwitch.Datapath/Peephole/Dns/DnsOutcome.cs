@@ -11,6 +11,9 @@ public enum DnsOutcome : byte
     NoData,
     /// <summary>Answered BADVERS: the query's EDNS version is above 0 (RFC 6891 6.1.3).</summary>
     BadVersion,
+    /// <summary>Answered with TC=1, the question and no records: the whole answer does not fit the
+    /// client's limit or the port's MTU, so the client retries over TCP (RFC 1035 4.2.1, RFC 2181 9).</summary>
+    Truncated,
     /// <summary>Forwarded: the name is neither in the table nor in a local zone.</summary>
     NotInTable,
     /// <summary>Forwarded: an IP fragment (the query may not be whole).</summary>
@@ -21,12 +24,16 @@ public enum DnsOutcome : byte
     NotIn,
     /// <summary>Forwarded: an opcode other than QUERY.</summary>
     Opcode,
-    /// <summary>Forwarded: the whole answer does not fit the client's limit or one frame.</summary>
+    /// <summary>Forwarded: not even a truncated reply fits the frame (an MTU below what a question needs).</summary>
     TooBig,
     /// <summary>Forwarded: DNS over TCP, which the peephole does not answer.</summary>
     Tcp,
-    /// <summary>Forwarded: a type the responder does not answer (ANY, zone transfers, ...) for a table name.</summary>
+    /// <summary>Forwarded: a type the tables cannot know for a table name outside every local zone (MX, TXT,
+    /// SRV, ...: a real server may hold them for an overridden public name), or a meta-query (zone transfers).</summary>
     UnsupportedType,
+    /// <summary>Forwarded: the source address is one no real server answers (broadcast, multicast, loopback,
+    /// unspecified; RFC 1122 3.2.1.3, RFC 4291 2.7).</summary>
+    MartianSource,
     /// <summary>Forwarded: a header or record that lies, a response sent as a query, a bad checksum.</summary>
     Malformed,
 }
@@ -38,13 +45,13 @@ public static class DnsOutcomes
 
     private static readonly string[] Names =
     [
-        "replied", "nxdomain", "nodata", "badvers", "forwarded-not-in-table", "forwarded-fragment",
+        "replied", "nxdomain", "nodata", "badvers", "truncated", "forwarded-not-in-table", "forwarded-fragment",
         "forwarded-multi-question", "forwarded-not-in", "forwarded-opcode", "forwarded-too-big", "forwarded-tcp",
-        "forwarded-unsupported-type", "malformed",
+        "forwarded-unsupported-type", "forwarded-martian-source", "malformed",
     ];
 
     public static string Name(DnsOutcome outcome) => Names[(int)outcome];
 
     /// <summary>True for outcomes where the switch wrote a reply.</summary>
-    public static bool IsReply(DnsOutcome outcome) => outcome <= DnsOutcome.BadVersion;
+    public static bool IsReply(DnsOutcome outcome) => outcome <= DnsOutcome.Truncated;
 }

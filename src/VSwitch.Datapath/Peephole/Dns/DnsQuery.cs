@@ -12,7 +12,7 @@ namespace VSwitch.Datapath.Peephole.Dns;
 public readonly ref struct DnsQuery
 {
     public const int HeaderLength = 12;
-    public const ushort TypeA = 1, TypeNs = 2, TypeSoa = 6, TypePtr = 12, TypeAaaa = 28, TypeOpt = 41;
+    public const ushort TypeA = 1, TypeNs = 2, TypeSoa = 6, TypePtr = 12, TypeAaaa = 28, TypeOpt = 41, TypeAny = 255;
     public const ushort ClassIn = 1;
 
     private readonly ReadOnlySpan<byte> _message;

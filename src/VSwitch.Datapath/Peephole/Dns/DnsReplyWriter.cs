@@ -24,11 +24,12 @@ public ref struct DnsReplyWriter
 
     public readonly int Position => _position;
 
-    /// <summary>Rewrites the header of the query into the reply's.</summary>
-    public readonly void WriteHeader(ushort queryFlags, bool recursionAvailable, int rcode, int answers, int authority, int additional)
+    /// <summary>Rewrites the header of the query into the reply's; <c>truncated</c> sets TC (the answer
+    /// did not fit, and the reply holds the question alone).</summary>
+    public readonly void WriteHeader(ushort queryFlags, bool recursionAvailable, int rcode, int answers, int authority, int additional, bool truncated = false)
     {
-        // QR=1, opcode 0, AA=1, TC=0, RD and CD copied, RA as configured, Z=0, AD=0.
-        int flags = 0x8400 | (queryFlags & 0x0100) | (queryFlags & 0x0010) | (recursionAvailable ? 0x0080 : 0) | (rcode & 0xF);
+        // QR=1, opcode 0, AA=1, TC as told, RD and CD copied, RA as configured, Z=0, AD=0.
+        int flags = 0x8400 | (truncated ? 0x0200 : 0) | (queryFlags & 0x0100) | (queryFlags & 0x0010) | (recursionAvailable ? 0x0080 : 0) | (rcode & 0xF);
         BinaryPrimitives.WriteUInt16BigEndian(_message[2..], (ushort)flags);
         BinaryPrimitives.WriteUInt16BigEndian(_message[4..], 1);
         BinaryPrimitives.WriteUInt16BigEndian(_message[6..], (ushort)answers);
@@ -55,6 +56,17 @@ public ref struct DnsReplyWriter
         WriteRecordHead(ownerOffset, DnsQuery.TypePtr, ttl, (ushort)target.Length);
         target.CopyTo(_message[_position..]);
         _position += target.Length;
+    }
+
+    /// <summary>An NS record naming <paramref name="target"/> (written whole, uncompressed).</summary>
+    /// <returns>Where the target name starts in the message: the owner of its glue records.</returns>
+    public int WriteNs(int ownerOffset, uint ttl, ReadOnlySpan<byte> target)
+    {
+        WriteRecordHead(ownerOffset, DnsQuery.TypeNs, ttl, (ushort)target.Length);
+        int start = _position;
+        target.CopyTo(_message[_position..]);
+        _position += target.Length;
+        return start;
     }
 
     /// <summary>The zone's SOA: MNAME is the apex itself, RNAME hostmaster.apex, MINIMUM the TTL.</summary>

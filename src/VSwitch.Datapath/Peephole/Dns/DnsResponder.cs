@@ -71,6 +71,7 @@ public static class DnsResponder
             if (!ok) return DnsOutcome.Malformed;
         }
         if (MacAddress.IsMulticast(MacAddress.Read(buffer))) return DnsOutcome.Malformed;
+        if (v4 ? IsMartianSource(src4) : IsMartianSource(l3.Slice(8, 16))) return DnsOutcome.MartianSource;
 
         DnsOutcome? refused = DnsQuery.TryRead(udp.Payload, out DnsQuery query);
         if (refused is not null) return refused;
@@ -80,12 +81,19 @@ public static class DnsResponder
             : DnsAnswerPlan.Decide(query, tables);
         if (!DnsOutcomes.IsReply(plan.Outcome)) return plan.Outcome;
 
-        int dnsLength = query.QuestionEnd + plan.RecordsLength + (query.HasOpt ? DnsReplyWriter.OptLength : 0);
-        int limit = query.HasOpt ? Math.Max(MaxPlainUdp, (int)query.OptPayloadSize) : MaxPlainUdp;
+        // The client's limit (512 bytes, or its EDNS size), the port's MTU and the slot bound the
+        // reply; an answer over that becomes the question alone with TC=1, so the client asks again
+        // over TCP (RFC 1035 4.2.1, RFC 2181 9), rather than going to a server that may not know the zone.
+        int optLength = query.HasOpt ? DnsReplyWriter.OptLength : 0;
         int newIpHeader = v4 ? Ipv4Header.MinimumHeaderLength : Ipv6Header.HeaderLength;
-        int packetLength = newIpHeader + UdpDatagram.HeaderLength + dnsLength;
         int dnsOffset = EthernetFrame.HeaderLength + newIpHeader + UdpDatagram.HeaderLength;
-        if (dnsLength > limit || packetLength > mtu || dnsOffset + dnsLength > buffer.Length) return DnsOutcome.TooBig;
+        int limit = Math.Min(query.HasOpt ? Math.Max(MaxPlainUdp, (int)query.OptPayloadSize) : MaxPlainUdp,
+            Math.Min(mtu - newIpHeader - UdpDatagram.HeaderLength, buffer.Length - dnsOffset));
+        int dnsLength = query.QuestionEnd + plan.RecordsLength + optLength;
+        bool truncated = dnsLength > limit;
+        if (truncated) dnsLength = query.QuestionEnd + optLength;
+        if (dnsLength > limit) return DnsOutcome.TooBig;
+        int packetLength = newIpHeader + UdpDatagram.HeaderLength + dnsLength;
 
         // Everything the reply needs from the query's headers, before they are overwritten.
         ulong askerMac = MacAddress.Read(buffer[6..]), serverMac = MacAddress.Read(buffer);
@@ -103,7 +111,7 @@ public static class DnsResponder
         int oldDnsOffset = EthernetFrame.HeaderLength + ipHeaderLength + UdpDatagram.HeaderLength;
         if (oldDnsOffset != dnsOffset) buffer.Slice(oldDnsOffset, questionEnd).CopyTo(buffer[dnsOffset..]);
         Span<byte> message = buffer.Slice(dnsOffset, dnsLength);
-        WriteMessage(message, questionEnd, queryFlags, plan, tables.Settings, hasOpt, dnssecOk, badVersion);
+        WriteMessage(message, questionEnd, queryFlags, plan, tables.Settings, hasOpt, dnssecOk, badVersion, truncated);
 
         EthernetWriter.TryCreate(buffer, out EthernetWriter ethernet);
         ethernet.WriteHeader(askerMac, serverMac, v4 ? EtherType.IPv4 : EtherType.IPv6);
@@ -123,41 +131,72 @@ public static class DnsResponder
             udpWriter.WriteChecksumIPv6(v6Addresses[..16], v6Addresses[16..]);
         }
         replyLength = EthernetFrame.HeaderLength + packetLength;
-        return plan.Outcome;
+        return truncated ? DnsOutcome.Truncated : plan.Outcome;
     }
 
     private const byte Ipv6Fragment = 44;
 
     private static void WriteMessage(Span<byte> message, int questionEnd, ushort queryFlags, in DnsAnswerPlan plan,
-        DnsSettings settings, bool hasOpt, bool dnssecOk, bool badVersion)
+        DnsSettings settings, bool hasOpt, bool dnssecOk, bool badVersion, bool truncated)
     {
-        int answers = plan.AnswerCount;
         var writer = new DnsReplyWriter(message, questionEnd);
-        writer.WriteHeader(queryFlags, settings.RecursionAvailable, plan.Rcode, answers, plan.AuthoritySoa ? 1 : 0, hasOpt ? 1 : 0);
-        const int Question = DnsQuery.HeaderLength;
-        var record = new NameRecord(plan.Record);
-        for (int i = 0; i < answers; i++)
+        int opt = hasOpt ? 1 : 0;
+        if (truncated)
         {
-            switch (plan.AnswerType)
-            {
-                case DnsQuery.TypeA:
-                    writer.WriteA(Question, settings.Ttl, record.IPv4(i));
-                    break;
-                case DnsQuery.TypeAaaa:
-                    writer.WriteAaaa(Question, settings.Ttl, record.IPv6(i));
-                    break;
-                case DnsQuery.TypePtr:
-                    writer.WritePtr(Question, settings.Ttl, plan.PtrTarget);
-                    break;
-                case DnsQuery.TypeSoa:
-                    writer.WriteSoa(Question + plan.ApexOffset, settings.Ttl, settings.SoaSerial);
-                    break;
-            }
+            writer.WriteHeader(queryFlags, settings.RecursionAvailable, plan.Rcode, 0, 0, opt, truncated: true);
         }
-        if (plan.AuthoritySoa) writer.WriteSoa(Question + plan.ApexOffset, settings.Ttl, settings.SoaSerial);
+        else
+        {
+            writer.WriteHeader(queryFlags, settings.RecursionAvailable, plan.Rcode, plan.AnswerCount, plan.AuthoritySoa ? 1 : 0, plan.GlueCount + opt);
+            WriteRecords(ref writer, plan, settings);
+        }
         // BADVERS is 16: its upper eight bits (1) go in the OPT's extended RCODE.
         if (hasOpt) writer.WriteOpt(settings.UdpPayloadSize, badVersion ? (byte)1 : (byte)0, dnssecOk);
     }
+
+    private static void WriteRecords(ref DnsReplyWriter writer, in DnsAnswerPlan plan, DnsSettings settings)
+    {
+        const int Question = DnsQuery.HeaderLength;
+        switch (plan.AnswerType)
+        {
+            case DnsQuery.TypeA or DnsQuery.TypeAaaa or DnsQuery.TypeAny:
+                WriteAddresses(ref writer, Question, settings.Ttl, new NameRecord(plan.Record),
+                    v4: plan.AnswerType != DnsQuery.TypeAaaa, v6: plan.AnswerType != DnsQuery.TypeA);
+                break;
+            case DnsQuery.TypePtr:
+                writer.WritePtr(Question, settings.Ttl, plan.Target);
+                break;
+            case DnsQuery.TypeSoa:
+                writer.WriteSoa(Question + plan.ApexOffset, settings.Ttl, settings.SoaSerial);
+                break;
+            case DnsQuery.TypeNs:
+                int target = writer.WriteNs(Question, settings.Ttl, plan.Target);
+                if (!plan.Glue.IsEmpty) WriteAddresses(ref writer, target, settings.Ttl, new NameRecord(plan.Glue), v4: true, v6: true);
+                break;
+        }
+        if (plan.AuthoritySoa) writer.WriteSoa(Question + plan.ApexOffset, settings.Ttl, settings.SoaSerial);
+    }
+
+    private static void WriteAddresses(ref DnsReplyWriter writer, int owner, uint ttl, NameRecord record, bool v4, bool v6)
+    {
+        if (v4)
+        {
+            for (int i = 0; i < record.IPv4Count; i++) writer.WriteA(owner, ttl, record.IPv4(i));
+        }
+        if (v6)
+        {
+            for (int i = 0; i < record.IPv6Count; i++) writer.WriteAaaa(owner, ttl, record.IPv6(i));
+        }
+    }
+
+    // RFC 1122 3.2.1.3: a host silently discards a datagram from 0/8's "this host", 255.255.255.255,
+    // a class D (multicast) or a loopback source; a real server never answers one, so neither do we.
+    private static bool IsMartianSource(uint source) =>
+        source == 0 || source == 0xFFFF_FFFF || (source >> 28) == 0xE || (source >> 24) == 127;
+
+    // IPv6: a multicast source is invalid (RFC 4291 2.7), :: never sends a query, ::1 never leaves its host.
+    private static bool IsMartianSource(ReadOnlySpan<byte> source) =>
+        source[0] == 0xFF || (source[..15].IndexOfAnyExcept((byte)0) < 0 && source[15] <= 1);
 
     private static bool IsPort53(ReadOnlySpan<byte> transport) =>
         transport.Length >= 4 && BinaryPrimitives.ReadUInt16BigEndian(transport[2..]) == Port;

@@ -1,6 +1,7 @@
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Frames;
 using VSwitch.Datapath.Tables;
+using VSwitch.Datapath.Tenancy;
 
 namespace VSwitch.Datapath.Peephole.Neighbor;
 
@@ -16,6 +17,10 @@ namespace VSwitch.Datapath.Peephole.Neighbor;
 /// <para>A solicitation from an address gets S=1, O=1 to the asker. A DAD probe from another MAC
 /// gets S=0, O=1 to all-nodes (RFC 4861 7.2.4), which tells the prober the address is in use. A
 /// solicitation from the target's own MAC is never answered.</para>
+/// <para>Never answered either: a solicitation from a multicast or loopback source, and one for a
+/// router learned from its Router Advertisements (<see cref="LearnedRouters"/>). Every advertisement
+/// written here has R=0, and a host that hears R=0 from its default router drops it (RFC 4861
+/// 7.2.5), so the router answers for itself.</para>
 /// </remarks>
 public static class NeighborResponder
 {
@@ -26,7 +31,8 @@ public static class NeighborResponder
 
     /// <summary>Answers the IPv6 frame in <paramref name="buffer"/> if it is a solicitation the table can answer.</summary>
     /// <returns>The outcome to count, or null when the frame is not a neighbour solicitation.</returns>
-    public static NdOutcome? TryAnswer(Span<byte> buffer, int length, FrameFlags flags, PeepholeTables tables, out int replyLength)
+    public static NdOutcome? TryAnswer(Span<byte> buffer, int length, FrameFlags flags, PeepholeTables tables, LearnedRouters routers,
+        ushort vlan, long now, out int replyLength)
     {
         replyLength = 0;
         if (Ipv6Header.TryRead(buffer[EthernetFrame.HeaderLength..length], out Ipv6Header ip) != ParseResult.Ok) return null;
@@ -40,12 +46,14 @@ public static class NeighborResponder
         ReadOnlySpan<byte> target = body.Slice(4, 16);
         if (target[0] == 0xFF) return NdOutcome.Malformed;
         bool dad = ip.Source.IndexOfAnyExcept((byte)0) < 0;
+        if (ip.Source[0] == 0xFF || IsLoopback(ip.Source)) return NdOutcome.MartianSource;
         if (!ValidOptions(body[20..], out bool hasSourceLinkLayer)) return NdOutcome.Malformed;
         if (dad && (hasSourceLinkLayer || !IsSolicitedNodeMulticast(ip.Destination))) return NdOutcome.Malformed;
 
         if (!tables.TryGetNeighbor(target, out ulong owner)) return NdOutcome.NotInTable;
         ulong asker = MacAddress.Read(buffer[6..]);
         if (owner == asker) return NdOutcome.OwnAddress;
+        if (routers.IsRouter(vlan, target, owner, now)) return NdOutcome.Router;
 
         // Keep what the reply needs before the buffer is overwritten.
         Span<byte> addresses = stackalloc byte[32];
@@ -81,7 +89,8 @@ public static class NeighborResponder
         return dad ? NdOutcome.RepliedDad : NdOutcome.Replied;
     }
 
-    private static bool ValidOptions(ReadOnlySpan<byte> options, out bool hasSourceLinkLayer)
+    /// <summary>Walks ND options (RFC 4861 4.6): each has a non-zero length in 8-byte units, inside the message.</summary>
+    internal static bool ValidOptions(ReadOnlySpan<byte> options, out bool hasSourceLinkLayer)
     {
         hasSourceLinkLayer = false;
         int i = 0;
@@ -95,6 +104,8 @@ public static class NeighborResponder
         }
         return true;
     }
+
+    private static bool IsLoopback(ReadOnlySpan<byte> a) => a[15] == 1 && a[..15].IndexOfAnyExcept((byte)0) < 0;
 
     // ff02::1:ffXX:XXXX (RFC 4291 2.7.1).
     private static bool IsSolicitedNodeMulticast(ReadOnlySpan<byte> a) =>
