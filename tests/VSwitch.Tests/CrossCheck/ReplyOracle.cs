@@ -37,7 +37,8 @@ internal static class ReplyOracle
     public enum Kind { Dns, Arp, Nd }
 
     /// <summary>Asserts that <paramref name="reply"/> is the switch's correct answer to <paramref name="query"/>.</summary>
-    public static Kind AssertAnswers(byte[] query, byte[] reply, TableModel tables)
+    /// <param name="mtu">The MTU of the port the reply leaves by, which bounds a DNS reply.</param>
+    public static Kind AssertAnswers(byte[] query, byte[] reply, TableModel tables, int mtu = 1500)
     {
         (byte[] q, int? queryVlan) = Untag(query);
         (byte[] r, int? replyVlan) = Untag(reply);
@@ -56,7 +57,7 @@ internal static class ReplyOracle
             AssertNeighborAdvertisement(q, icmp, r, tables);
             return Kind.Nd;
         }
-        AssertDns(q, r, tables);
+        AssertDns(q, r, tables, mtu);
         return Kind.Dns;
     }
 
@@ -94,7 +95,7 @@ internal static class ReplyOracle
         return untagged.AsSpan(at + 8, length - 8).ToArray();
     }
 
-    private static void AssertDns(byte[] query, byte[] reply, TableModel tables)
+    private static void AssertDns(byte[] query, byte[] reply, TableModel tables, int mtu)
     {
         Assert.True(Wire.TryFindUdp(query, out int l3, out int udpAt, out int udpLength), "the answered frame holds no UDP datagram");
         byte[] asked = query.AsSpan(udpAt + 8, udpLength - 8).ToArray();
@@ -181,12 +182,12 @@ internal static class ReplyOracle
         if (m.TC)
         {
             // Truncated: the question (and OPT) alone, and only because the whole answer would not
-            // fit the client's limit or a 1500-byte frame (RFC 1035 4.2.1, RFC 2181 9).
+            // fit the client's limit or the port's MTU (RFC 1035 4.2.1, RFC 2181 9).
             Assert.Empty(m.Answers);
             Assert.Empty(m.AuthorityRecords);
             Assert.Empty(glue);
             int whole = questionEnd + RecordsLength(expected) + (queryOpt is null ? 0 : 11);
-            int limit = Math.Min(queryOpt is null ? 512 : Math.Max(512, (int)queryOpt.RequestorPayloadSize), 1500 - (v4 ? 20 : 40) - 8);
+            int limit = Math.Min(queryOpt is null ? 512 : Math.Max(512, (int)queryOpt.RequestorPayloadSize), mtu - (v4 ? 20 : 40) - 8);
             Assert.True(whole > limit, $"truncated an answer of {whole} bytes that fits the limit of {limit}");
             return;
         }

@@ -4,5 +4,5 @@ namespace VSwitch.Tests.Scenarios;
 public static class ScenarioCatalog
 {
     public static IReadOnlyList<Scenario> All { get; } =
-        [.. L2Scenarios.All(), .. VlanScenarios.All(), .. MalformedScenarios.All(), .. PeepholeScenarios.All(), .. DhcpScenarios.All()];
+        [.. L2Scenarios.All(), .. VlanScenarios.All(), .. MalformedScenarios.All(), .. PeepholeScenarios.All(), .. ConformanceScenarios.All(), .. DhcpScenarios.All()];
 }

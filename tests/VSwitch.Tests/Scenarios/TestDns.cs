@@ -47,20 +47,22 @@ public static class TestDns
 
     /// <summary>The reply a responder must send: the query's header and question kept, then the records.</summary>
     public static byte[] Reply(byte[] query, int rcode, bool recursionAvailable, IReadOnlyList<byte[]> answers,
-        IReadOnlyList<byte[]> authority, byte[]? opt)
+        IReadOnlyList<byte[]> authority, byte[]? opt, bool truncated = false, IReadOnlyList<byte[]>? additional = null)
     {
+        additional ??= [];
         int questionEnd = 12;
         while (query[questionEnd] != 0) questionEnd += 1 + query[questionEnd];
         questionEnd += 5;
         var b = new List<byte>(query.AsSpan(0, questionEnd).ToArray());
         ushort qflags = BinaryPrimitives.ReadUInt16BigEndian(query.AsSpan(2));
-        ushort flags = (ushort)(0x8000 | 0x0400 | (qflags & 0x0100) | (qflags & 0x0010) | (recursionAvailable ? 0x80 : 0) | rcode);
+        ushort flags = (ushort)(0x8000 | 0x0400 | (truncated ? 0x0200 : 0) | (qflags & 0x0100) | (qflags & 0x0010) | (recursionAvailable ? 0x80 : 0) | rcode);
         BinaryPrimitives.WriteUInt16BigEndian(CollectionsMarshalSpan(b, 2), flags);
         BinaryPrimitives.WriteUInt16BigEndian(CollectionsMarshalSpan(b, 6), (ushort)answers.Count);
         BinaryPrimitives.WriteUInt16BigEndian(CollectionsMarshalSpan(b, 8), (ushort)authority.Count);
-        BinaryPrimitives.WriteUInt16BigEndian(CollectionsMarshalSpan(b, 10), (ushort)(opt is null ? 0 : 1));
+        BinaryPrimitives.WriteUInt16BigEndian(CollectionsMarshalSpan(b, 10), (ushort)(additional.Count + (opt is null ? 0 : 1)));
         foreach (byte[] r in answers) b.AddRange(r);
         foreach (byte[] r in authority) b.AddRange(r);
+        foreach (byte[] r in additional) b.AddRange(r);
         if (opt is not null) b.AddRange(opt);
         return [.. b];
     }
@@ -71,6 +73,16 @@ public static class TestDns
     public static byte[] AaaaRecord(uint ttl, string address) => Record(0xC00C, TypeAaaa, ttl, IPAddress.Parse(address).GetAddressBytes());
 
     public static byte[] PtrRecord(uint ttl, string target) => Record(0xC00C, TypePtr, ttl, Name(target));
+
+    /// <summary>An NS record whose owner is the question name, naming <paramref name="target"/> uncompressed.</summary>
+    public static byte[] NsRecord(uint ttl, string target) => Record(0xC00C, TypeNs, ttl, Name(target));
+
+    /// <summary>An A or AAAA record whose owner is the name at <paramref name="ownerOffset"/> in the message (glue).</summary>
+    public static byte[] AddressRecordAt(int ownerOffset, uint ttl, string address)
+    {
+        byte[] bytes = IPAddress.Parse(address).GetAddressBytes();
+        return Record((ushort)(0xC000 | ownerOffset), bytes.Length == 4 ? TypeA : TypeAaaa, ttl, bytes);
+    }
 
     /// <summary>The SOA of a zone whose apex starts at <paramref name="apexOffset"/> in the message: MNAME the apex, RNAME hostmaster.apex.</summary>
     public static byte[] SoaRecord(int apexOffset, uint ttl, uint serial, uint minimum)
