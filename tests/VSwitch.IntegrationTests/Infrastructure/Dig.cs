@@ -7,11 +7,12 @@ public static partial class Dig
 {
     public sealed record Answer(string Status, IReadOnlyList<string> Records, bool Authoritative);
 
-    public static Answer Query(NetNamespace host, string server, string name, string type = "A")
+    /// <param name="options">More dig options, e.g. <c>+notcp</c> (dig asks ANY over TCP unless told otherwise).</param>
+    public static Answer Query(NetNamespace host, string server, string name, string type = "A", params string[] options)
     {
         string[] args = type == "PTR"
-            ? ["dig", "+tries=1", "+time=2", "@" + server, "-x", name]
-            : ["dig", "+tries=1", "+time=2", "@" + server, name, type];
+            ? ["dig", "+tries=1", "+time=2", .. options, "@" + server, "-x", name]
+            : ["dig", "+tries=1", "+time=2", .. options, "@" + server, name, type];
         Sh.Result r = host.TryExec(TimeSpan.FromSeconds(15), args[0], args[1..]);
         Match status = Status().Match(r.Stdout);
         if (!status.Success) return new Answer("TIMEOUT", [], false);
