@@ -9,7 +9,8 @@ namespace VSwitch.IntegrationTests.Dhcp;
 /// resolves a name at the DNS server it was given (answered by the switch too); a client the table
 /// does not know gets its lease from dnsmasq behind the switch; <c>vswitchctl ethers add</c> takes
 /// effect on the next DISCOVER; a renewal by unicast to the server identifier is answered; a
-/// DECLINE is counted; the DHCP counters count what happened.
+/// DECLINE is counted and the declined address is not offered again during the back-off; the
+/// DHCP counters count what happened.
 /// </summary>
 public class DhcpClientTests
 {
@@ -126,20 +127,28 @@ public class DhcpClientTests
     }
 
     [Fact]
-    public void Udhcpc_AddressInUse_DeclineCountedAndForwarded()
+    public void Udhcpc_AddressInUse_DeclinedOnce_NotOfferedAgainDuringBackOff()
     {
         Privileges.RequireRoot();
         using var env = new DhcpSwitch(PortKind.AfPacket, Hosts, Ethers, [DirectMac], serverHost: true);
         // A host that took the client's table address by hand answers udhcpc's ARP check.
         env.Server!.Exec("ip", "addr", "add", "198.18.0.11/24", "dev", "eth0");
         using var client = new DhcpClient(DhcpClientProgram.Udhcpc, env.Clients[0], env.Directory);
-        client.StartUdhcpc("-a");
+        // -A 2: udhcpc starts over 2 s after a DECLINE (default 20), so a switch that offered the
+        // same address again would see a DECLINE every few seconds.
+        client.StartUdhcpc("-a", "-A", "2");
         for (int i = 0; i < 100 && env.Dhcp("declined") == 0; i++) Thread.Sleep(200);
         Assert.True(env.Dhcp("declined") >= 1, client.Output);
         Assert.True(env.Dhcp("acked") >= 1);
+
+        // Its DISCOVERs go on, forwarded to whatever real server there is; none gets an OFFER.
+        Thread.Sleep(TimeSpan.FromSeconds(15));
+        Assert.True(env.Dhcp("forwarded-declined-back-off") >= 2, client.Output);
+        Assert.True((1, 1) == (env.Dhcp("declined"), env.Dhcp("offered")),
+            $"declined {env.Dhcp("declined")}, offered {env.Dhcp("offered")}:\n{client.Output}");
         // The daemon says so in its log too, within a supervision interval.
         for (int i = 0; i < 30 && !env.Daemon.Log.Contains("DECLINE", StringComparison.Ordinal); i++) Thread.Sleep(200);
-        Assert.Contains("DECLINE", env.Daemon.Log);
+        Assert.Contains("not offered to that client again for 10 minutes", env.Daemon.Log);
     }
 
     private static bool IsInRange(string address, int first, int last)
