@@ -51,6 +51,32 @@ public class ConfigFileReaderTests
         Assert.Null(config.ResolveDefaults().EthersPath);
     }
 
+    [Fact]
+    public void Parse_ConformanceSettings_NsNameInfiniteLeaseAndMtu()
+    {
+        var (config, errors) = Read("""
+            zone = cluster.local
+            dns-ns-name = ns.cluster.local.
+            dhcp = 198.18.10.0/24,router=198.18.10.1,lease=infinite,vlan=10,mtu=1450
+            """);
+        Assert.Empty(errors);
+        Assert.Equal("ns.cluster.local", config!.Dns.NsName);
+        var scope = Assert.Single(config.DhcpScopes);
+        Assert.Equal((uint.MaxValue, true, (ushort?)1450), (scope.LeaseSeconds, scope.IsInfinite, scope.Mtu));
+    }
+
+    [Theory]
+    [InlineData("dhcp = 198.18.0.0/24,mtu=67")]
+    [InlineData("dhcp = 198.18.0.0/24,mtu=65536")]
+    [InlineData("dhcp = 198.18.0.0/24,lease=forever")]
+    [InlineData("dns-ns-name = bad..name")]
+    public void Parse_BadConformanceSetting_RefusedWithFileAndLine(string line)
+    {
+        var (config, errors) = Read(line);
+        Assert.Null(config);
+        Assert.StartsWith("vswitchd.conf:1: ", Assert.Single(errors).ToString());
+    }
+
     [Theory]
     [InlineData("prot = tap:vs0", "vswitchd.conf:1: unknown key 'prot'")]
     [InlineData("mac_aging = 5", "vswitchd.conf:1: unknown key 'mac_aging' (did you mean 'mac-aging'?)")]

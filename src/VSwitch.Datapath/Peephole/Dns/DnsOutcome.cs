@@ -24,7 +24,8 @@ public enum DnsOutcome : byte
     NotIn,
     /// <summary>Forwarded: an opcode other than QUERY.</summary>
     Opcode,
-    /// <summary>Forwarded: not even a truncated reply fits the frame (an MTU below what a question needs).</summary>
+    /// <summary>Forwarded: not even a truncated reply fits. A guard that should never count: a truncated
+    /// reply is never longer than the query it answers, which fitted the port.</summary>
     TooBig,
     /// <summary>Forwarded: DNS over TCP, which the peephole does not answer.</summary>
     Tcp,
