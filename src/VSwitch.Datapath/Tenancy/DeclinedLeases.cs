@@ -10,8 +10,8 @@ namespace VSwitch.Datapath.Tenancy;
 /// so, for as long as the other host holds it. dnsmasq holds a declined address back for ten
 /// minutes; so does the switch (<see cref="BackOffNanoseconds"/>). During the back-off the
 /// client's DISCOVERs and REQUESTs are forwarded, so a real server on the segment may still serve it.</para>
-/// <para>A small fixed array scanned linearly, written and read by the forwarding loop only; when
-/// full, a new decline replaces the entry that expires first. The scan runs only for DHCP messages
+/// <para>A small fixed array scanned linearly, written and read by the forwarding loop only; a new
+/// decline takes an expired entry's place, or when full the entry that expires first. The scan runs only for DHCP messages
 /// from clients the tables know.</para>
 /// </remarks>
 public sealed class DeclinedLeases
@@ -31,14 +31,7 @@ public sealed class DeclinedLeases
     public void Add(ulong mac, uint address, long now)
     {
         int slot = Find(mac, address);
-        if (slot < 0)
-        {
-            for (int i = 0; i < _count && slot < 0; i++)
-            {
-                if (_until[i] <= now) slot = i;
-            }
-        }
-        if (slot < 0) slot = _count < Capacity ? _count++ : SoonestExpiring();
+        if (slot < 0) slot = ExpiringSlots.ForNew(_until, ref _count, now);
         _mac[slot] = mac;
         _address[slot] = address;
         _until[slot] = now + BackOffNanoseconds;
@@ -59,15 +52,5 @@ public sealed class DeclinedLeases
             if (_mac[i] == mac && _address[i] == address) return i;
         }
         return -1;
-    }
-
-    private int SoonestExpiring()
-    {
-        int soonest = 0;
-        for (int i = 1; i < _count; i++)
-        {
-            if (_until[i] < _until[soonest]) soonest = i;
-        }
-        return soonest;
     }
 }

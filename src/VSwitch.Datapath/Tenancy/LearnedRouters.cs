@@ -16,7 +16,7 @@ namespace VSwitch.Datapath.Tenancy;
 /// a small fixed array scanned linearly: segments have a few routers, and the scan runs only for
 /// a solicitation the tables could answer.</para>
 /// <para>Single writer: only the forwarding loop calls <see cref="Learn"/> and <see cref="IsRouter"/>.
-/// When full, a new router replaces the entry that expires first.</para>
+/// A new router takes an expired entry's place, or when full the entry that expires first.</para>
 /// </remarks>
 public sealed class LearnedRouters
 {
@@ -46,7 +46,7 @@ public sealed class LearnedRouters
                 break;
             }
         }
-        if (slot < 0) slot = _count < Capacity ? _count++ : SoonestExpiring();
+        if (slot < 0) slot = ExpiringSlots.ForNew(_expires, ref _count, now);
         _vlan[slot] = vlan;
         _address[slot] = key;
         _mac[slot] = mac;
@@ -64,16 +64,6 @@ public sealed class LearnedRouters
             if (_vlan[i] == vlan && _expires[i] > now && (_address[i] == key || _mac[i] == owner)) return true;
         }
         return false;
-    }
-
-    private int SoonestExpiring()
-    {
-        int soonest = 0;
-        for (int i = 1; i < _count; i++)
-        {
-            if (_expires[i] < _expires[soonest]) soonest = i;
-        }
-        return soonest;
     }
 
     private static UInt128 Key(ReadOnlySpan<byte> address) => System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(address);

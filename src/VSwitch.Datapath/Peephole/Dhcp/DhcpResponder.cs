@@ -54,7 +54,8 @@ public static class DhcpResponder
         if (message.HasOverload) return DhcpOutcome.Unsupported;
         if (!tables.TryGetLease(message.ClientMac, scope, out uint lease)) return DhcpOutcome.NotInTable;
         // Unicast to another address: a client renewing with (or informing) another server.
-        if (ip.Destination != 0xFFFF_FFFF && ip.Destination != scope.ServerId) return DhcpOutcome.NotForUs;
+        uint to = ip.Destination;
+        if (to != 0xFFFF_FFFF && to != scope.Broadcast && to != scope.ServerId) return DhcpOutcome.NotForUs;
         ulong clientMac = MacAddress.Read(message.ClientMac);
 
         byte reply;

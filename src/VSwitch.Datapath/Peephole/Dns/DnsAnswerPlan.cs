@@ -29,21 +29,21 @@ public readonly ref struct DnsAnswerPlan
     /// <summary>Bytes the records of this plan add after the question (OPT not included).</summary>
     public int RecordsLength => AnswerType switch
     {
-        DnsQuery.TypeA or DnsQuery.TypeAaaa or DnsQuery.TypeAny => AddressesLength(Record),
+        DnsQuery.TypeA => AnswerCount * (DnsReplyWriter.RecordHeadLength + 4),
+        DnsQuery.TypeAaaa => AnswerCount * (DnsReplyWriter.RecordHeadLength + 16),
+        DnsQuery.TypeAny => AddressesLength(Record),
         DnsQuery.TypePtr => AnswerCount * (DnsReplyWriter.RecordHeadLength + Target.Length),
         DnsQuery.TypeNs => DnsReplyWriter.RecordHeadLength + Target.Length + AddressesLength(Glue),
         DnsQuery.TypeSoa => AnswerCount * DnsReplyWriter.SoaLength,
         _ => 0,
     } + (AuthoritySoa ? DnsReplyWriter.SoaLength : 0);
 
-    // The A and AAAA records this plan writes from a names-map value: only the asked family, or both for ANY.
-    private int AddressesLength(ReadOnlySpan<byte> value)
+    // The A and AAAA records of a names-map value, both families (ANY, and NS glue).
+    private static int AddressesLength(ReadOnlySpan<byte> value)
     {
         if (value.IsEmpty) return 0;
         var record = new NameRecord(value);
-        int v4 = AnswerType == DnsQuery.TypeAaaa ? 0 : record.IPv4Count;
-        int v6 = AnswerType == DnsQuery.TypeA ? 0 : record.IPv6Count;
-        return v4 * (DnsReplyWriter.RecordHeadLength + 4) + v6 * (DnsReplyWriter.RecordHeadLength + 16);
+        return record.IPv4Count * (DnsReplyWriter.RecordHeadLength + 4) + record.IPv6Count * (DnsReplyWriter.RecordHeadLength + 16);
     }
 
     /// <summary>Decides the answer to <paramref name="query"/> from <paramref name="tables"/>.</summary>
