@@ -43,7 +43,8 @@ public class RouterAdvertisementTests
         env.Start(router, "radvd.log", "radvd", "-n", "-m", "stderr", "-C", conf, "-p", Path.Combine(env.Directory, "radvd.pid"));
 
         string route = WaitForDefaultRoute(host, TimeSpan.FromSeconds(30));
-        Assert.True(route.Contains("via fe80::1", StringComparison.Ordinal), $"no default route from radvd:\n{route}\n{Log(env)}");
+        Assert.True(route.Contains("via fe80::1", StringComparison.Ordinal) && route.Contains("proto ra", StringComparison.Ordinal),
+            $"no default route from radvd:\n{route}\n{Log(env)}");
         Assert.True(env.Daemon.Counter("peephole/nd/ra-learned") >= 1);
 
         // Unreachability probes: the host asks fe80::1 by unicast, as it does when the entry goes
@@ -55,7 +56,8 @@ public class RouterAdvertisementTests
             Assert.Contains("1 received", host.Exec("ping", "-6", "-c", "1", "-W", "2", "2001:db8::1"));
             for (int t = 0; t < 40 && !Gateway(host).Contains("REACHABLE", StringComparison.Ordinal); t++) Thread.Sleep(50);
             string after = host.Exec("ip", "-6", "route", "show", "default");
-            Assert.True(after.Contains("via fe80::1", StringComparison.Ordinal) && Gateway(host).Contains("router", StringComparison.Ordinal),
+            Assert.True(after.Contains("via fe80::1", StringComparison.Ordinal) && after.Contains("proto ra", StringComparison.Ordinal) &&
+                Gateway(host).Contains("router", StringComparison.Ordinal),
                 $"after probe {i + 1} the host lost its router:\nroute: {after}\nneighbour: {Gateway(host)}");
         }
 
