@@ -43,6 +43,9 @@ public sealed record SwitchConfig
     /// <summary>The server name of the local zones' NS answers; null: NS at an apex gets NODATA.</summary>
     public string? DnsNsName { get; init; }
 
+    /// <summary>The switch's own DNS address(es), at most one per family (<c>dns-address</c>).</summary>
+    public IReadOnlyList<System.Net.IPAddress> DnsAddresses { get; init; } = [];
+
     /// <summary>The VLANs on which the tables answer; other VLANs are switched but never answered.</summary>
     public IReadOnlyList<ushort> TableVlans { get; init; } = [Datapath.Ports.VlanMode.DefaultVlan];
 
@@ -86,7 +89,7 @@ public sealed record SwitchConfig
     public bool IsReplay => Ports.Count > 0 && Ports.All(p => p.Kind == PortSpec.PcapFile);
 
     /// <summary>The DNS settings the tables are built with.</summary>
-    public DnsSettings Dns => new() { Ttl = DnsTtl, SoaSerial = DnsSoaSerial, UdpPayloadSize = DnsUdpPayloadSize, Zones = Zones, NsName = DnsNsName };
+    public DnsSettings Dns => new() { Ttl = DnsTtl, SoaSerial = DnsSoaSerial, UdpPayloadSize = DnsUdpPayloadSize, Zones = Zones, NsName = DnsNsName, Addresses = DnsAddresses };
 
     /// <summary>The configuration a live switch runs with: unset ports, tables and socket take their defaults, <c>none</c> becomes null.</summary>
     /// <remarks>A replay (only <c>pcap-file:</c> ports) keeps tables and socket unset unless given, so

@@ -45,6 +45,9 @@ public sealed record TenantConfig(string Name, string Source, int Line)
     /// <summary>The server name of the local zones' NS answers; null: NS at an apex gets NODATA.</summary>
     public string? DnsNsName { get; init; }
 
+    /// <summary>The switch's own DNS address(es), at most one per family (<c>dns-address</c>).</summary>
+    public IReadOnlyList<System.Net.IPAddress> DnsAddresses { get; init; } = [];
+
     /// <summary>DHCP scopes answered from the tenant's ethers table.</summary>
     public IReadOnlyList<DhcpScope> DhcpScopes { get; init; } = [];
 
@@ -55,5 +58,5 @@ public sealed record TenantConfig(string Name, string Source, int Line)
     public int? PeepholeRateLimit { get; init; }
 
     /// <summary>The DNS settings the tenant's tables are built with.</summary>
-    public DnsSettings Dns => new() { Ttl = DnsTtl, SoaSerial = DnsSoaSerial, UdpPayloadSize = DnsUdpPayloadSize, Zones = Zones, NsName = DnsNsName };
+    public DnsSettings Dns => new() { Ttl = DnsTtl, SoaSerial = DnsSoaSerial, UdpPayloadSize = DnsUdpPayloadSize, Zones = Zones, NsName = DnsNsName, Addresses = DnsAddresses };
 }

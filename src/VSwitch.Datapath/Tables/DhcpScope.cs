@@ -28,8 +28,8 @@ public sealed record DhcpScope(uint Network, int PrefixLength, uint? Router, uin
 
     public bool IsInfinite => LeaseSeconds == InfiniteLease;
 
-    /// <summary>A locally administered MAC ("VS" in the second and third bytes) for a server identifier the ethers table does not have.</summary>
-    public const ulong DefaultServerMac = 0x02_56_53_00_00_01UL;
+    /// <summary>The MAC of a server identifier the ethers table does not have: the switch's own (<see cref="PeepholeTables.ResponderMac"/>).</summary>
+    public const ulong DefaultServerMac = PeepholeTables.ResponderMac;
 
     public uint Mask => PrefixLength == 0 ? 0 : uint.MaxValue << (32 - PrefixLength);
 

@@ -19,6 +19,10 @@ public sealed record DnsSettings
     /// because no name reaches the switch until the operator says which one does.</summary>
     public string? NsName { get; init; }
 
+    /// <summary>The switch's own DNS addresses (at most one IPv4 and one IPv6): ARP and neighbour
+    /// solicitations for them are answered from <see cref="PeepholeTables.ResponderMac"/>.</summary>
+    public IReadOnlyList<System.Net.IPAddress> Addresses { get; init; } = [];
+
     /// <summary>The SOA serial published for every local zone.</summary>
     public uint SoaSerial { get; init; } = 1;
 }

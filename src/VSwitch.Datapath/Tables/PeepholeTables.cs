@@ -33,7 +33,20 @@ public sealed class PeepholeTables
         DhcpScopes = dhcp;
         Zones = settings.Zones.Select(DnsName.KeyFromText).ToArray();
         NsName = settings.NsName is null ? null : DnsName.FromText(settings.NsName);
+        foreach (IPAddress a in settings.Addresses)
+        {
+            if (a.AddressFamily == AddressFamily.InterNetwork) _dns4 = a.GetAddressBytes();
+            else if (a.AddressFamily == AddressFamily.InterNetworkV6) _dns6 = a.GetAddressBytes();
+        }
     }
+
+    /// <summary>The switch's own MAC, a locally administered one ("VS" in its second and third
+    /// bytes): the DNS address answers ARP and ND with it, and DHCP replies come from it when the
+    /// server identifier has no MAC of its own in the ethers table.</summary>
+    public const ulong ResponderMac = 0x02_56_53_00_00_01UL;
+
+    // The DNS addresses (DnsSettings.Addresses), 4 and 16 bytes, or empty.
+    private readonly byte[] _dns4 = [], _dns6 = [];
 
     public BlobMap Names { get; }
     public BlobMap Reverse { get; }
@@ -80,7 +93,7 @@ public sealed class PeepholeTables
     /// <summary>The zones' name server (<see cref="DnsSettings.NsName"/>) as a wire name, case as configured.</summary>
     public byte[]? NsName { get; }
 
-    /// <summary>The MAC that owns an IPv4 address, from the ethers table.</summary>
+    /// <summary>The MAC that owns an IPv4 address: the responder's for the DNS address, else the ethers table's.</summary>
     public bool TryGetNeighbor(uint ipv4, out ulong mac)
     {
         Span<byte> key = stackalloc byte[4];
@@ -88,9 +101,14 @@ public sealed class PeepholeTables
         return TryGetNeighbor(key, out mac);
     }
 
-    /// <summary>The MAC that owns an address (4 or 16 bytes), from the ethers table.</summary>
+    /// <summary>The MAC that owns an address (4 or 16 bytes): the responder's for a DNS address, else the ethers table's.</summary>
     public bool TryGetNeighbor(ReadOnlySpan<byte> address, out ulong mac)
     {
+        if (address.SequenceEqual(address.Length == 4 ? _dns4 : _dns6))
+        {
+            mac = ResponderMac;
+            return true;
+        }
         if (Neighbors.TryGet(address, out ReadOnlySpan<byte> value))
         {
             mac = MacAddress.Read(value);

@@ -66,6 +66,23 @@ public class ConfigFileReaderTests
     }
 
     [Theory]
+    [InlineData("198.18.0.53", "198.18.0.53")]
+    [InlineData("198.18.0.53,2001:db8::53", "198.18.0.53 2001:db8::53")]
+    [InlineData("2001:db8::53", "2001:db8::53")]
+    public void Parse_DnsAddress_OnePerFamily(string value, string expected)
+    {
+        var (config, errors) = Read("dns-address = " + value);
+        Assert.Empty(errors);
+        Assert.Equal(expected, string.Join(' ', config!.Dns.Addresses));
+    }
+
+    [Theory]
+    [InlineData("dns-address = 198.18.0.53,198.18.0.54")]
+    [InlineData("dns-address = 127.0.0.1")]
+    [InlineData("dns-address = 224.0.0.53")]
+    [InlineData("dns-address = ff02::1")]
+    [InlineData("dns-address = 53")]
+    [InlineData("dns-address = fe80::1%eth0")]
     [InlineData("dhcp = 198.18.0.0/24,mtu=67")]
     [InlineData("dhcp = 198.18.0.0/24,mtu=65536")]
     [InlineData("dhcp = 198.18.0.0/24,lease=forever")]

@@ -38,6 +38,8 @@ internal sealed class TableModel
         ScenarioTables tables = ScenarioFiles.ReadTopology(dir).Tables
             ?? throw new InvalidDataException(dir + " has no tables");
         var model = new TableModel(tables.Zones, (uint)(tables.DnsTtl ?? 60)) { NsName = tables.NsName };
+        // The switch's own DNS addresses answer ARP and ND from its responder MAC, 02:56:53:00:00:01.
+        foreach (string a in tables.DnsAddresses ?? []) model._dnsAddresses.Add(IPAddress.Parse(a));
         foreach (string[] fields in Lines(Path.Combine(dir, "hosts")))
         {
             IPAddress address = IPAddress.Parse(fields[0]);
@@ -64,8 +66,11 @@ internal sealed class TableModel
         return model;
     }
 
-    /// <summary>The MAC the ethers table gives <paramref name="address"/>, or null.</summary>
-    public PhysicalAddress? NeighborOf(IPAddress address) => _neighbors.GetValueOrDefault(address);
+    private readonly List<IPAddress> _dnsAddresses = [];
+
+    /// <summary>The MAC that answers for <paramref name="address"/>: the responder's for a DNS address, else the ethers table's, or null.</summary>
+    public PhysicalAddress? NeighborOf(IPAddress address) =>
+        _dnsAddresses.Contains(address) ? PhysicalAddress.Parse("02-56-53-00-00-01") : _neighbors.GetValueOrDefault(address);
 
     /// <summary>What a correct responder answers for a question, or null when it must forward the query.</summary>
     /// <param name="question">The question name in wire format, as asked.</param>

@@ -18,7 +18,7 @@ public class MemifPeepholeTests
         var sw = new MemifSwitch();
         string dir = Path.Combine(ScenarioFiles.CapturesRoot, "peephole", "dns-answers");
         ScenarioTables files = ScenarioFiles.ReadTopology(dir).Tables!;
-        var settings = new DnsSettings { Zones = files.Zones, Ttl = (uint)(files.DnsTtl ?? 60), NsName = files.NsName };
+        DnsSettings settings = files.Dns;
         PeepholeTables? tables = TableFiles.Load(Path.Combine(dir, "hosts"), Path.Combine(dir, "ethers"), settings, out var errors);
         Assert.True(tables is not null, string.Join("\n", errors));
         sw.Loop.Peephole.Binding = TableBinding.For(tables!, [VlanMode.DefaultVlan]);

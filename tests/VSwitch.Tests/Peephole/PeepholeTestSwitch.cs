@@ -19,7 +19,7 @@ internal sealed class PeepholeTestSwitch : IDisposable
     {
         string dir = Path.Combine(ScenarioFiles.CapturesRoot, "peephole", scenario);
         ScenarioTables files = ScenarioFiles.ReadTopology(dir).Tables ?? throw new InvalidDataException(dir + " has no tables");
-        var settings = new DnsSettings { Zones = files.Zones, Ttl = (uint)(files.DnsTtl ?? 60), NsName = files.NsName };
+        DnsSettings settings = files.Dns;
         PeepholeTables? tables = TableFiles.Load(Path.Combine(dir, "hosts"), Path.Combine(dir, "ethers"), settings, out var errors);
         Assert.True(tables is not null, string.Join("\n", errors));
         Model = TableModel.Load(dir);

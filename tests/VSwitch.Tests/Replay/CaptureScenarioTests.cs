@@ -103,7 +103,7 @@ public class CaptureScenarioTests
         var loop = new ForwardingLoop(pool, clock, options);
         if (topology.Tables is { } t)
         {
-            var settings = new DnsSettings { Zones = t.Zones, Ttl = (uint)(t.DnsTtl ?? 60), NsName = t.NsName };
+            DnsSettings settings = t.Dns;
             PeepholeTables? tables = TableFiles.Load(Path.Combine(dir, "hosts"), Path.Combine(dir, "ethers"), settings, out var errors);
             Assert.True(tables is not null, string.Join("\n", errors));
             var scopes = new List<DhcpScope>();

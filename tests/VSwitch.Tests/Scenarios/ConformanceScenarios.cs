@@ -18,6 +18,7 @@ public static class ConformanceScenarios
     {
         yield return DnsConformance();
         yield return NeighborRouter();
+        yield return DnsAddress();
     }
 
     // fits.cluster.local: a 20-byte name, so the question ends at 36 and 17 AAAA (28 bytes each)
@@ -158,5 +159,33 @@ public static class ConformanceScenarios
             .Counter("peephole/nd/ra-learned", 1)
             .Counter("peephole/nd/ra-ignored", 2)
             .Counter("peephole/nd/forwarded-martian-source", 2);
+    }
+
+    public static Scenario DnsAddress()
+    {
+        var responder = Mac("02:56:53:00:00:01");
+        const string Dns4 = "198.18.0.250", Dns6 = "2001:db8::250", Asker6 = "2001:db8::a";
+        var (group, groupMac) = SolicitedNode(Dns6);
+        byte[] a = Query(0x5001, "web.cluster.local", TypeA);
+        byte[] aaaa = Query(0x5002, "web.cluster.local", TypeAaaa);
+        return new Scenario("peephole/dns-address",
+                "The switch's own DNS address (dns-address 198.18.0.250,2001:db8::250): ARP and neighbour solicitations for " +
+                "it are answered from the responder MAC 02:56:53:00:00:01, even though an ethers line gives 198.18.0.250 " +
+                "to another MAC (the DNS address wins); queries sent to it, over IPv4 and IPv6, are answered from the tables " +
+                "as queries to any address are, from that MAC and address.")
+            .WithTables("198.18.0.20 web.cluster.local\n2001:db8::20 web.cluster.local\n", "02:00:00:00:00:99 198.18.0.250\n",
+                [Zone], (int)Ttl, dnsAddresses: [Dns4, Dns6])
+            .Port("p1").Port("p2").Port("p3")
+            .Send(1, "p1", Arp(PacketDotNet.ArpOperation.Request, A.Mac, Broadcast, A.Mac, A.Ip, Mac("00:00:00:00:00:00"), Dns4),
+                ("p1", Arp(PacketDotNet.ArpOperation.Response, responder, A.Mac, responder, Dns4, A.Mac, A.Ip)))
+            .Send(2, "p1", Solicitation(A.Mac, groupMac, Asker6, group, Dns6, A.Mac),
+                ("p1", Advertisement(responder, A.Mac, Dns6, Asker6, Dns6, responder, solicited: true)))
+            .Send(3, "p1", Udp4(A.Mac, responder, A.Ip, Dns4, 40053, 53, a),
+                ("p1", Udp4(responder, A.Mac, Dns4, A.Ip, 53, 40053, TestDns.Reply(a, 0, false, [ARecord(Ttl, "198.18.0.20")], [], null))))
+            .Send(4, "p1", Udp6(A.Mac, responder, Asker6, Dns6, 40054, 53, aaaa),
+                ("p1", Udp6(responder, A.Mac, Dns6, Asker6, 53, 40054, TestDns.Reply(aaaa, 0, false, [AaaaRecord(Ttl, "2001:db8::20")], [], null))))
+            .Counter("peephole/arp/replied", 1)
+            .Counter("peephole/nd/replied", 1)
+            .Counter("peephole/dns/replied", 2);
     }
 }

@@ -27,6 +27,8 @@ public sealed class Scenario(string path, string description)
     public int? DnsTtl { get; private set; }
     /// <summary>The server name of NS answers at a zone apex (<c>dns-ns-name</c>), or null.</summary>
     public string? NsName { get; private set; }
+    /// <summary>The switch's own DNS addresses (<c>dns-address</c>).</summary>
+    public List<string> DnsAddresses { get; } = [];
     /// <summary>The VLANs the tables answer for (default: VLAN 1).</summary>
     public List<ushort> TableVlans { get; } = [];
     /// <summary>DHCP scopes, as the <c>dhcp</c> config key writes them.</summary>
@@ -44,9 +46,10 @@ public sealed class Scenario(string path, string description)
 
     /// <summary>Turns the responder on with these tables, answering for <paramref name="vlans"/> (default VLAN 1).</summary>
     public Scenario WithTables(string hosts, string ethers, string[]? zones = null, int? ttl = null, ushort[]? vlans = null, string[]? dhcp = null,
-        string? nsName = null)
+        string? nsName = null, string[]? dnsAddresses = null)
     {
         NsName = nsName;
+        DnsAddresses.AddRange(dnsAddresses ?? []);
         DhcpScopes.AddRange(dhcp ?? []);
         Hosts = hosts;
         Ethers = ethers;

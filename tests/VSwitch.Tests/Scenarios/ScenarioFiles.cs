@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SharpPcap;
 using SharpPcap.LibPcap;
+using VSwitch.Datapath.Tables;
 
 namespace VSwitch.Tests.Scenarios;
 
@@ -51,7 +52,8 @@ public static class ScenarioFiles
             scenario.Ports.Select(p => new ScenarioTopologyPort(p.Name, p.Vlans, p.Mtu)).ToList())
         {
             Tables = scenario.Hosts is null ? null
-                : new ScenarioTables(scenario.Zones, scenario.DnsTtl, scenario.TableVlans.Count > 0 ? scenario.TableVlans : null, scenario.NsName)
+                : new ScenarioTables(scenario.Zones, scenario.DnsTtl, scenario.TableVlans.Count > 0 ? scenario.TableVlans : null, scenario.NsName,
+                    scenario.DnsAddresses.Count > 0 ? scenario.DnsAddresses : null)
                 {
                     Dhcp = scenario.DhcpScopes.Count > 0 ? scenario.DhcpScopes : null,
                 },
@@ -116,8 +118,16 @@ public sealed record ScenarioTopology(string Description, int? MacTableSize, int
     public ScenarioTables? Tables { get; init; }
 }
 
-public sealed record ScenarioTables(List<string> Zones, int? DnsTtl, List<ushort>? Vlans, string? NsName = null)
+public sealed record ScenarioTables(List<string> Zones, int? DnsTtl, List<ushort>? Vlans, string? NsName = null, List<string>? DnsAddresses = null)
 {
+    /// <summary>The DNS settings these tables are served with, as the daemon builds them from its keys.</summary>
+    [JsonIgnore]
+    public DnsSettings Dns => new()
+    {
+        Zones = Zones, Ttl = (uint)(DnsTtl ?? 60), NsName = NsName,
+        Addresses = [.. (DnsAddresses ?? []).Select(System.Net.IPAddress.Parse)],
+    };
+
     /// <summary>DHCP scopes (the <c>dhcp</c> config key's syntax), or null.</summary>
     public List<string>? Dhcp { get; init; }
 }
