@@ -47,6 +47,7 @@ public sealed partial class Daemon : IAsyncDisposable
     private readonly PollWaiter _waiter;
     private readonly LoopAccess _access;
     private readonly PortManager _ports;
+    private readonly List<Dns.DnsService> _dnsServices = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _loopEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _startedAt = Stopwatch.GetTimestamp();
@@ -145,6 +146,11 @@ public sealed partial class Daemon : IAsyncDisposable
         if (Config.ControlPath is string path)
         {
             _control = ControlServer.Start(path, DispatchAsync, new ControlServerOptions { SocketMode = Config.ControlMode }, _log);
+        }
+        for (int i = 0; i < Tenants.All.Count; i++)
+        {
+            if (await Dns.DnsService.StartAsync(Tenants.All[i], i, _ports, _pool, _log, cancel).ConfigureAwait(false) is { } service)
+                _dnsServices.Add(service);
         }
         _supervisor = _ports.SuperviseAsync(Config.SuperviseInterval, _stop.Token);
         _declineWatch = WatchDeclinesAsync(Config.SuperviseInterval, _stop.Token);
@@ -293,6 +299,7 @@ public sealed partial class Daemon : IAsyncDisposable
         }, cancel).ConfigureAwait(false);
         await _ports.AppendCountersAsync(list, cancel).ConfigureAwait(false);
         _control?.AppendCounters(list);
+        foreach (Dns.DnsService service in _dnsServices) service.Counters.AppendTo($"dns-service/{service.Tenant.Name}/", list);
         list.Add(new("tables/loads", Tenants.All.Sum(t => t.Store.Loads)));
         list.Add(new("tables/loads-refused", Tenants.All.Sum(t => t.Store.LoadsRefused)));
         list.Add(new("tables/edits", Tenants.All.Sum(t => t.Store.Edits)));
@@ -353,6 +360,7 @@ public sealed partial class Daemon : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (_control is not null) await _control.DisposeAsync().ConfigureAwait(false);
+        foreach (Dns.DnsService service in _dnsServices) await service.DisposeAsync().ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
         await _supervisor.ConfigureAwait(false);
         await _declineWatch.ConfigureAwait(false);

@@ -109,6 +109,13 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
         }
     }
 
+    /// <summary>Rebuilds the binding of tenants to ports on the loop's thread (after a tenant's port names changed).</summary>
+    public Task RebindAsync(CancellationToken cancel) => loop.RunAsync(l =>
+    {
+        rebind(l);
+        return 0;
+    }, cancel);
+
     /// <summary>Detaches and closes the port named <paramref name="name"/>; null, or why not.</summary>
     public async Task<string?> RemoveAsync(string name, CancellationToken cancel)
     {

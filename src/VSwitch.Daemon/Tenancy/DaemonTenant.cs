@@ -31,6 +31,7 @@ public sealed class DaemonTenant : IDisposable
         Vlans = vlans;
         Ports = ports;
         DhcpScopes = dhcp;
+        DnsAddresses = dns.Addresses;
         RateLimit = rateLimit;
         int? rate = rateLimit == 0 ? UnlimitedRate : rateLimit;
         Tenant = new Tenant(name, PeepholeTables.Empty)
@@ -57,6 +58,12 @@ public sealed class DaemonTenant : IDisposable
     public IReadOnlyList<string> Ports { get; }
 
     public IReadOnlyList<DhcpScope> DhcpScopes { get; }
+
+    /// <summary>The tenant's own DNS addresses (<c>dns-address</c>).</summary>
+    public IReadOnlyList<System.Net.IPAddress> DnsAddresses { get; }
+
+    /// <summary>The port of the tenant's DNS service, once it runs; <see cref="TenantSet.Bind"/> turns it into <c>Tenant.DnsPort</c>.</summary>
+    public string? DnsPortName { get; set; }
 
     /// <summary>The tenant's own reply rate per port (0: none), or null for the switch-wide one.</summary>
     public int? RateLimit { get; }

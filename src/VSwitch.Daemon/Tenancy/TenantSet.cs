@@ -43,6 +43,9 @@ public sealed class TenantSet : IDisposable
     {
         var ids = new Dictionary<string, ushort>(StringComparer.Ordinal);
         foreach (AttachedPort p in ports.All) ids[p.Port.Name] = p.Id;
+        // Each tenant's DNS service port by its number now: ports come and go, names stay.
+        foreach (DaemonTenant t in _all)
+            t.Tenant.DnsPort = t.DnsPortName is string name && ids.TryGetValue(name, out ushort id) ? id : -1;
         return TableBinding.Of(_all.Where(t => include?.Invoke(t) ?? true).Select(t => (t.Tenant, (IEnumerable<ushort>)t.Vlans,
             (IEnumerable<ushort>)[.. t.Ports.Where(ids.ContainsKey).Select(n => ids[n])])));
     }

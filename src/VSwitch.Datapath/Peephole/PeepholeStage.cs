@@ -66,19 +66,39 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
                 // Over the port's reply rate: left for a real server, unanswered and unread.
                 ports[d.InPort]!.Counters.Peephole.RateLimited++;
                 tenant.Counters.RateLimited++;
-                continue;
             }
-            int reply = Answer(ref d, buffer, candidate, tenant, now);
-            if (reply > 0)
+            else
             {
-                bucket?.Take(d.InPort, now);
-                d.Length = reply;
-                d.InPort = PortIds.Responder;
-                // The reply is written whole, checksums included: nothing is left for a NIC to finish.
-                d.Flags = FrameFlags.None;
+                int reply = Answer(ref d, buffer, candidate, tenant, now);
+                if (reply > 0)
+                {
+                    bucket?.Take(d.InPort, now);
+                    d.Length = reply;
+                    d.InPort = PortIds.Responder;
+                    // The reply is written whole, checksums included: nothing is left for a NIC to finish.
+                    d.Flags = FrameFlags.None;
+                    continue;
+                }
             }
+            if (candidate == Candidate.Dns && tenant.DnsPort >= 0) PuntToDnsService(ref d, buffer, tenant);
         }
         return count;
+    }
+
+    // DNS to the tenant's DNS address that the tables did not answer (a miss, a big answer's TCP
+    // retry) goes to the tenant's DNS service port, whatever the MAC table says; DNS to any other
+    // address goes on as before.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void PuntToDnsService(ref FrameDescriptor d, Span<byte> buffer, Tenant tenant)
+    {
+        const int L3 = EthernetFrame.HeaderLength;
+        ushort etherType = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(buffer[12..]);
+        ReadOnlySpan<byte> destination = etherType == EtherType.IPv4 && d.Length >= L3 + 20 ? buffer.Slice(L3 + 16, 4)
+            : etherType == EtherType.IPv6 && d.Length >= L3 + 40 ? buffer.Slice(L3 + 24, 16) : default;
+        int port = tenant.DnsPort;
+        if (port < 0 || destination.IsEmpty || !tenant.Tables.IsDnsAddress(destination)) return;
+        d.Next = Next.Forward;
+        d.OutPort = (ushort)port;
     }
 
     // The responders and their counters: reached only by candidates, so kept out of the loop above.

@@ -45,6 +45,9 @@ public sealed class PeepholeTables
     /// server identifier has no MAC of its own in the ethers table.</summary>
     public const ulong ResponderMac = 0x02_56_53_00_00_01UL;
 
+    /// <summary>True when <paramref name="address"/> (4 or 16 bytes) is one of the switch's DNS addresses.</summary>
+    public bool IsDnsAddress(ReadOnlySpan<byte> address) => address.SequenceEqual(address.Length == 4 ? _dns4 : _dns6) && !address.IsEmpty;
+
     // The DNS addresses (DnsSettings.Addresses), 4 and 16 bytes, or empty.
     private readonly byte[] _dns4 = [], _dns6 = [];
 

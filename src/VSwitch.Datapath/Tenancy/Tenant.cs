@@ -43,6 +43,16 @@ public sealed class Tenant(string name, PeepholeTables tables)
     /// <summary>Addresses this tenant's DHCP clients declined, held back from them (loop thread only).</summary>
     public DeclinedLeases Declines { get; } = new();
 
+    private int _dnsPort = -1;
+
+    /// <summary>The port of the tenant's DNS service (the slow path behind its DNS address), or -1 for none.
+    /// Queries to the DNS address that the peephole does not answer, and DNS over TCP to it, go there.</summary>
+    public int DnsPort
+    {
+        get => Volatile.Read(ref _dnsPort);
+        set => Volatile.Write(ref _dnsPort, value);
+    }
+
     /// <summary>The tenant's own reply-rate limiter, or null to use the switch-wide one.</summary>
     public RateLimiter? Limiter { get; init; }
 

@@ -136,7 +136,7 @@ public static class DnsResponder
 
     private const byte Ipv6Fragment = 44;
 
-    private static void WriteMessage(Span<byte> message, int questionEnd, ushort queryFlags, in DnsAnswerPlan plan,
+    internal static void WriteMessage(Span<byte> message, int questionEnd, ushort queryFlags, in DnsAnswerPlan plan,
         DnsSettings settings, bool hasOpt, bool dnssecOk, bool badVersion, bool truncated)
     {
         var writer = new DnsReplyWriter(message, questionEnd);
