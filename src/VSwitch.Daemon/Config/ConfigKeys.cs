@@ -50,6 +50,8 @@ public static class ConfigKeys
             (c, v) => UInt(v, 0, uint.MaxValue, out uint n, out string r) ? (c with { DnsSoaSerial = n }, "") : (null, r)),
         new("dns-address", false, "IPV4[,IPV6]", "the switch's own DNS address(es): ARP and ND for them are answered from the responder MAC",
             (c, v) => DnsAddressSyntax.TryAddresses(v, out var a, out string r) ? (c with { DnsAddresses = a }, "") : (null, r)),
+        new("dns-upstream", false, "IP[:PORT][,IP...]", "servers the DNS address forwards what the tables do not answer to, in order (default: none, REFUSED)",
+            (c, v) => DnsAddressSyntax.TryUpstreams(v, out var u, out string r) ? (c with { DnsUpstreams = u }, "") : (null, r)),
         new("dns-ns-name", false, "NAME", "server name NS queries at a local zone's apex are answered with (default: NODATA)",
             (c, v) => ZoneName(v, out string ns, out string r) ? (c with { DnsNsName = ns }, "") : (null, r)),
         new("dns-edns-size", false, "BYTES", "EDNS UDP payload size announced in replies (512-4096)",

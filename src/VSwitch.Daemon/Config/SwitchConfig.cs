@@ -46,6 +46,9 @@ public sealed record SwitchConfig
     /// <summary>The switch's own DNS address(es), at most one per family (<c>dns-address</c>).</summary>
     public IReadOnlyList<System.Net.IPAddress> DnsAddresses { get; init; } = [];
 
+    /// <summary>Where the DNS address forwards what the tables do not answer (<c>dns-upstream</c>).</summary>
+    public IReadOnlyList<System.Net.IPEndPoint> DnsUpstreams { get; init; } = [];
+
     /// <summary>The VLANs on which the tables answer; other VLANs are switched but never answered.</summary>
     public IReadOnlyList<ushort> TableVlans { get; init; } = [Datapath.Ports.VlanMode.DefaultVlan];
 

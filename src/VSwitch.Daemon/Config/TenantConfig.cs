@@ -48,6 +48,9 @@ public sealed record TenantConfig(string Name, string Source, int Line)
     /// <summary>The switch's own DNS address(es), at most one per family (<c>dns-address</c>).</summary>
     public IReadOnlyList<System.Net.IPAddress> DnsAddresses { get; init; } = [];
 
+    /// <summary>Where the DNS address forwards what the tables do not answer (<c>dns-upstream</c>).</summary>
+    public IReadOnlyList<System.Net.IPEndPoint> DnsUpstreams { get; init; } = [];
+
     /// <summary>DHCP scopes answered from the tenant's ethers table.</summary>
     public IReadOnlyList<DhcpScope> DhcpScopes { get; init; } = [];
 

@@ -25,7 +25,7 @@ public static class TenantSections
 
     /// <summary>Keys of <see cref="ConfigKeys"/> that a section takes, meaning the same per tenant.</summary>
     public static IReadOnlyList<string> SharedKeys { get; } =
-        ["hosts", "ethers", "zone", "dns-ttl", "dns-soa-serial", "dns-ns-name", "dns-edns-size", "dns-address", "dhcp", "peephole-rate-limit"];
+        ["hosts", "ethers", "zone", "dns-ttl", "dns-soa-serial", "dns-ns-name", "dns-edns-size", "dns-address", "dns-upstream", "dhcp", "peephole-rate-limit"];
 
     /// <summary>Every key a section takes.</summary>
     public static IReadOnlyList<string> Keys { get; } = ["vlans", "ports", .. SharedKeys];
@@ -100,6 +100,7 @@ public static class TenantSections
             DnsSoaSerial = _scratch.DnsSoaSerial,
             DnsNsName = _scratch.DnsNsName,
             DnsAddresses = _scratch.DnsAddresses,
+            DnsUpstreams = _scratch.DnsUpstreams,
             DnsUdpPayloadSize = _scratch.DnsUdpPayloadSize,
             DhcpScopes = _scratch.DhcpScopes,
             DhcpLines = [.. _dhcpLines],

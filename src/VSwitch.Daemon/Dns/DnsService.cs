@@ -85,7 +85,7 @@ internal sealed class DnsService : IAsyncDisposable
                 throw new IOException(error);
             }
             attached = true;
-            server = DnsAddressServer.Start(ns, addresses, tenant.Tenant, log);
+            server = DnsAddressServer.Start(ns, addresses, tenant.DnsUpstreams, tenant.Tenant, log);
             tenant.DnsPortName = name;
             // The binding picks the new port name up at the next attach or detach; make it now.
             await ports.RebindAsync(cancel).ConfigureAwait(false);

@@ -8,6 +8,7 @@ internal sealed class DnsServiceCounters
 {
     public long UdpQueries, TcpQueries, TcpConnections, TcpRefusedConnections, TcpIdleClosed;
     public long Answered, Truncated, Refused, Malformed, SendFailures;
+    public long Forwarded, UpstreamAnswered, UpstreamFailed, Overloaded;
 
     /// <summary>Appends every counter under <paramref name="prefix"/> (<c>dns-service/TENANT/</c>).</summary>
     public void AppendTo(string prefix, List<KeyValuePair<string, long>> into)
@@ -22,5 +23,9 @@ internal sealed class DnsServiceCounters
         into.Add(new(prefix + "refused", Interlocked.Read(ref Refused)));
         into.Add(new(prefix + "malformed", Interlocked.Read(ref Malformed)));
         into.Add(new(prefix + "send-failures", Interlocked.Read(ref SendFailures)));
+        into.Add(new(prefix + "forwarded", Interlocked.Read(ref Forwarded)));
+        into.Add(new(prefix + "upstream-answered", Interlocked.Read(ref UpstreamAnswered)));
+        into.Add(new(prefix + "upstream-failed", Interlocked.Read(ref UpstreamFailed)));
+        into.Add(new(prefix + "refused-overloaded", Interlocked.Read(ref Overloaded)));
     }
 }

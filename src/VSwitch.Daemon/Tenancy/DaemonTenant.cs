@@ -25,8 +25,10 @@ public sealed class DaemonTenant : IDisposable
     private const int UnlimitedRate = 100_000_000;
 
     public DaemonTenant(string name, IReadOnlyList<ushort> vlans, IReadOnlyList<string> ports,
-        string? hostsPath, string? ethersPath, DnsSettings dns, IReadOnlyList<DhcpScope> dhcp, int? rateLimit)
+        string? hostsPath, string? ethersPath, DnsSettings dns, IReadOnlyList<DhcpScope> dhcp, int? rateLimit,
+        IReadOnlyList<System.Net.IPEndPoint>? dnsUpstreams = null)
     {
+        DnsUpstreams = dnsUpstreams ?? [];
         Name = name;
         Vlans = vlans;
         Ports = ports;
@@ -43,11 +45,11 @@ public sealed class DaemonTenant : IDisposable
 
     /// <summary>The default tenant: the keys outside any section; answers on <c>table-vlans</c> and its DHCP scopes' VLANs.</summary>
     public static DaemonTenant Default(SwitchConfig c) => new(Datapath.Tenancy.Tenant.DefaultName, c.DefaultTenantVlans, [],
-        c.HostsPath, c.EthersPath, c.Dns, c.DhcpScopes, rateLimit: null);
+        c.HostsPath, c.EthersPath, c.Dns, c.DhcpScopes, rateLimit: null, c.DnsUpstreams);
 
     /// <summary>A tenant of a <c>[tenant NAME]</c> section.</summary>
     public static DaemonTenant From(TenantConfig t) =>
-        new(t.Name, t.Vlans, t.Ports, t.HostsPath, t.EthersPath, t.Dns, t.DhcpScopes, t.PeepholeRateLimit);
+        new(t.Name, t.Vlans, t.Ports, t.HostsPath, t.EthersPath, t.Dns, t.DhcpScopes, t.PeepholeRateLimit, t.DnsUpstreams);
 
     public string Name { get; }
 
@@ -58,6 +60,9 @@ public sealed class DaemonTenant : IDisposable
     public IReadOnlyList<string> Ports { get; }
 
     public IReadOnlyList<DhcpScope> DhcpScopes { get; }
+
+    /// <summary>The servers the tenant's DNS address forwards to (<c>dns-upstream</c>); a query never reaches another tenant's.</summary>
+    public IReadOnlyList<System.Net.IPEndPoint> DnsUpstreams { get; }
 
     /// <summary>The tenant's own DNS addresses (<c>dns-address</c>).</summary>
     public IReadOnlyList<System.Net.IPAddress> DnsAddresses { get; }

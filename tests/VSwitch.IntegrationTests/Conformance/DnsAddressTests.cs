@@ -61,4 +61,47 @@ public partial class DnsAddressTests
         Assert.True(timer.Elapsed < TimeSpan.FromSeconds(2), $"two refusals took {timer.Elapsed}");
         Assert.True(env.Daemon.Counter("dns-service/default/refused") >= 2);
     }
+
+    /// <summary>
+    /// A name outside the tables resolves through the tenant's upstream, dnsmasq in a namespace the
+    /// host reaches by a veth of its own (198.19.0.0/30), over UDP and over TCP, with the client's ID
+    /// and the upstream's TTL; with the upstream stopped, SERVFAIL within a second.
+    /// </summary>
+    [Fact]
+    public void DnsAddress_MissResolvedByUpstream_OverUdpAndTcp_ServfailAtOnceWhenItStops()
+    {
+        Privileges.RequireRoot();
+        using var upstreamHost = new NetNamespace("upstream");
+        using var link = new VethPair();
+        Sh.Run("ip", "addr", "add", "198.19.0.1/30", "dev", link.SwitchSide);
+        upstreamHost.Adopt(link.HostSide, "eth0", "198.19.0.2/30");
+        using var env = new SwitchedHosts(Hosts(), "", ["02:00:00:00:00:0a"], "--zone", "cluster.local", "--dns-ttl", "60",
+            "--dns-address", DnsAddress, "--dns-upstream", "198.19.0.2");
+        NetNamespace client = env.Hosts[0];
+        client.Exec("ip", "addr", "add", "198.18.0.10/24", "dev", "eth0");
+        Process dnsmasq = env.Start(upstreamHost, "dnsmasq.log", "dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts",
+            "--bind-interfaces", "--listen-address=198.19.0.2", "--except-interface=lo", "--address=/outside.example/198.18.0.99",
+            "--local-ttl=42", "--pid-file=" + Path.Combine(env.Directory, "dnsmasq.pid"), "--user=root");
+        for (int i = 0; i < 40 && !client.TryExec(TimeSpan.FromSeconds(5), "dig", "+tries=1", "+time=1", "@" + DnsAddress, "outside.example")
+                 .Stdout.Contains("198.18.0.99", StringComparison.Ordinal); i++)
+            Thread.Sleep(250);
+
+        Dig.Answer udp = Dig.Query(client, DnsAddress, "OutSide.Example", "A");
+        Dig.Answer tcp = Dig.Query(client, DnsAddress, "outside.example", "A", "+tcp");
+        Assert.Equal("NOERROR", udp.Status);
+        // The question's case and the upstream's TTL come back as the upstream wrote them.
+        Assert.Equal(["OutSide.Example. 42 IN A 198.18.0.99"], udp.Records);
+        Assert.Equal(["outside.example. 42 IN A 198.18.0.99"], tcp.Records);
+        Assert.True(env.Daemon.Counter("dns-service/default/upstream-answered") >= 2);
+        // Table names are still the switch's own.
+        Assert.Equal(["web.cluster.local. 60 IN A 198.18.0.20"], Dig.Query(client, DnsAddress, "web.cluster.local").Records);
+
+        Sh.Run("kill", "-TERM", dnsmasq.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(dnsmasq.WaitForExit(5000));
+        var timer = Stopwatch.StartNew();
+        Assert.Equal("SERVFAIL", Dig.Query(client, DnsAddress, "outside.example", "A").Status);
+        Assert.Equal("SERVFAIL", Dig.Query(client, DnsAddress, "outside.example", "A", "+tcp").Status);
+        Assert.True(timer.Elapsed < TimeSpan.FromSeconds(2), $"two failures took {timer.Elapsed}");
+        Assert.True(env.Daemon.Counter("dns-service/default/upstream-failed") >= 2);
+    }
 }

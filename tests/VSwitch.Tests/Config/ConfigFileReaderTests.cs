@@ -77,6 +77,21 @@ public class ConfigFileReaderTests
     }
 
     [Theory]
+    [InlineData("198.18.0.2", "198.18.0.2:53")]
+    [InlineData("198.18.0.2:5353,2001:db8::2,[2001:db8::3]:54", "198.18.0.2:5353 [2001:db8::2]:53 [2001:db8::3]:54")]
+    [InlineData("127.0.0.53", "127.0.0.53:53")]
+    public void Parse_DnsUpstream_PortFiftyThreeUnlessGiven(string value, string expected)
+    {
+        var (config, errors) = Read("dns-upstream = " + value);
+        Assert.Empty(errors);
+        Assert.Equal(expected, string.Join(' ', config!.DnsUpstreams));
+    }
+
+    [Theory]
+    [InlineData("dns-upstream = 198.18.0.2:0")]
+    [InlineData("dns-upstream = 2001:db8::2:53:x")]
+    [InlineData("dns-upstream = 224.0.0.1")]
+    [InlineData("dns-upstream = 1.2.3.4,1.2.3.5,1.2.3.6,1.2.3.7,1.2.3.8,1.2.3.9,1.2.3.10,1.2.3.11,1.2.3.12")]
     [InlineData("dns-address = 198.18.0.53,198.18.0.54")]
     [InlineData("dns-address = 127.0.0.1")]
     [InlineData("dns-address = 224.0.0.53")]

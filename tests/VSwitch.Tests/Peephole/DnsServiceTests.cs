@@ -74,15 +74,15 @@ public class DnsServiceTests
         var reply = new byte[512];
         Assert.Equal(DnsOutcome.NotInTable, DnsMessageResponder.Answer(query, reply, Tables(), 512, udp: true, out int length));
         Assert.Equal(0, length);
-        length = DnsMessageResponder.Refuse(query, reply);
+        length = DnsMessageResponder.Error(query, reply, DnsMessageResponder.Refused);
         Message m = ReplyOracle.DecodeDns(reply[..length]);
         Assert.Equal((9, true, MessageStatus.Refused, false), (m.Id, m.QR, m.Status, m.AA));
         Assert.Equal("www.example.org", Assert.Single(m.Questions).Name.ToString());
         Assert.True(m.RD);
         Assert.Empty(m.Answers);
         // A response sent as a query, or a runt, gets nothing back.
-        Assert.Equal(0, DnsMessageResponder.Refuse(reply.AsSpan(0, length), new byte[512]));
-        Assert.Equal(0, DnsMessageResponder.Refuse(query.AsSpan(0, 11), new byte[512]));
+        Assert.Equal(0, DnsMessageResponder.Error(reply.AsSpan(0, length), new byte[512], DnsMessageResponder.Refused));
+        Assert.Equal(0, DnsMessageResponder.Error(query.AsSpan(0, 11), new byte[512], DnsMessageResponder.Refused));
     }
 
     private static TableModel TableModelFor() => TableModel.Load(Path.Combine(ScenarioFiles.CapturesRoot, "peephole", "dns-answers"));

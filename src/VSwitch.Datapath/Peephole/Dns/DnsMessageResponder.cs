@@ -41,9 +41,13 @@ public static class DnsMessageResponder
         return truncated ? DnsOutcome.Truncated : plan.Outcome;
     }
 
-    /// <summary>Writes a REFUSED reply to <paramref name="query"/>: its header and question, QR set, no records.</summary>
+    /// <summary>RCODEs of the error replies the slow path writes (RFC 1035 4.1.1).</summary>
+    public const int ServFail = 2, Refused = 5;
+
+    /// <summary>Writes an error reply (<see cref="Refused"/>, <see cref="ServFail"/>) to <paramref name="query"/>:
+    /// its header and question, QR set, no records.</summary>
     /// <returns>The reply's length, or 0 when the message is no query to reply to (shorter than a header, or a response).</returns>
-    public static int Refuse(ReadOnlySpan<byte> query, Span<byte> reply)
+    public static int Error(ReadOnlySpan<byte> query, Span<byte> reply, int rcode)
     {
         if (query.Length < DnsQuery.HeaderLength || (query[2] & 0x80) != 0 || reply.Length < DnsQuery.HeaderLength) return 0;
         // The question goes back when it can be read; otherwise the header alone, with no question.
@@ -53,7 +57,7 @@ public static class DnsMessageResponder
         if (length > reply.Length) return 0;
         query[..length].CopyTo(reply);
         reply[2] = (byte)(0x80 | (query[2] & 0x79));   // QR, the opcode and RD as asked; AA and TC clear
-        reply[3] = (byte)(query[3] & 0x10 | 5);         // CD as asked, RA clear, RCODE 5 (REFUSED)
+        reply[3] = (byte)(query[3] & 0x10 | rcode);     // CD as asked, RA clear, the RCODE
         reply[4] = 0;
         reply[5] = (byte)questions;
         reply[6..12].Clear();
