@@ -104,4 +104,67 @@ public partial class DnsAddressTests
         Assert.True(timer.Elapsed < TimeSpan.FromSeconds(2), $"two failures took {timer.Elapsed}");
         Assert.True(env.Daemon.Counter("dns-service/default/upstream-failed") >= 2);
     }
+
+    /// <summary>
+    /// Two tenants on VLANs 10 and 20, each with its own DNS address and its own upstream (two
+    /// dnsmasq that answer the same name differently): each client gets its own tenant's answer.
+    /// </summary>
+    [Fact]
+    public void TwoTenants_EachMissGoesToItsOwnUpstreamOnly()
+    {
+        Privileges.RequireRoot();
+        using var upstreamA = new NetNamespace("upa");
+        using var upstreamB = new NetNamespace("upb");
+        using var linkA = new VethPair();
+        using var linkB = new VethPair();
+        Sh.Run("ip", "addr", "add", "198.19.0.1/30", "dev", linkA.SwitchSide);
+        Sh.Run("ip", "addr", "add", "198.19.0.5/30", "dev", linkB.SwitchSide);
+        upstreamA.Adopt(linkA.HostSide, "eth0", "198.19.0.2/30");
+        upstreamB.Adopt(linkB.HostSide, "eth0", "198.19.0.6/30");
+        string config = Path.Combine(Path.GetTempPath(), $"vsit-tenants-{Environment.ProcessId}.conf");
+        File.WriteAllText(config, """
+            [tenant blue]
+            vlans = 10
+            dns-address = 198.18.10.250
+            dns-upstream = 198.19.0.2
+
+            [tenant green]
+            vlans = 20
+            dns-address = 198.18.20.250
+            dns-upstream = 198.19.0.6
+            """);
+        try
+        {
+            using var env = new SwitchedHosts("", "", ["02:00:00:00:10:0a", "02:00:00:00:20:0a"], [",vlan=10", ",vlan=20"],
+                "--config", config, "--table-vlans", "1");
+            foreach (var (ns, ip, answer) in new[] { (upstreamA, "198.19.0.2", "198.18.0.10"), (upstreamB, "198.19.0.6", "198.18.0.20") })
+            {
+                env.Start(ns, $"dnsmasq-{ip}.log", "dnsmasq", "--keep-in-foreground", "--no-resolv", "--no-hosts", "--bind-interfaces",
+                    "--listen-address=" + ip, "--except-interface=lo", "--address=/outside.example/" + answer,
+                    "--pid-file=" + Path.Combine(env.Directory, $"dnsmasq-{ip}.pid"), "--user=root");
+            }
+            NetNamespace blue = env.Hosts[0], green = env.Hosts[1];
+            blue.Exec("ip", "addr", "add", "198.18.10.10/24", "dev", "eth0");
+            green.Exec("ip", "addr", "add", "198.18.20.10/24", "dev", "eth0");
+
+            string Resolve(NetNamespace host, string server)
+            {
+                for (int i = 0; i < 40; i++)
+                {
+                    Dig.Answer a = Dig.Query(host, server, "outside.example");
+                    if (a.Records.Count > 0) return a.Records[0];
+                    Thread.Sleep(250);
+                }
+                return "";
+            }
+            Assert.EndsWith("IN A 198.18.0.10", Resolve(blue, "198.18.10.250"));
+            Assert.EndsWith("IN A 198.18.0.20", Resolve(green, "198.18.20.250"));
+            Assert.True(env.Daemon.Counter("dns-service/blue/upstream-answered") >= 1);
+            Assert.True(env.Daemon.Counter("dns-service/green/upstream-answered") >= 1);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
 }

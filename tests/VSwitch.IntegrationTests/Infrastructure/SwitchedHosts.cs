@@ -17,6 +17,12 @@ public sealed class SwitchedHosts : IDisposable
     /// <param name="macs">One host per MAC, in this order.</param>
     /// <param name="daemonArgs">More vswitchd options (zones, DHCP scopes, ...).</param>
     public SwitchedHosts(string hosts, string ethers, IReadOnlyList<string> macs, params string[] daemonArgs)
+        : this(hosts, ethers, macs, portOptions: null, daemonArgs)
+    {
+    }
+
+    /// <param name="portOptions">Per host, what goes after its port spec (<c>,vlan=10</c>), or null for none.</param>
+    public SwitchedHosts(string hosts, string ethers, IReadOnlyList<string> macs, IReadOnlyList<string>? portOptions, params string[] daemonArgs)
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("vsit-hosts-").FullName;
         try
@@ -26,7 +32,7 @@ public sealed class SwitchedHosts : IDisposable
             File.WriteAllText(Path.Combine(Directory, "ethers"), ethers + "\n");
             var pairs = macs.Select(_ => Own(new VethPair())).ToList();
             Daemon = new DaemonProcess(Path.Combine(Directory, "vswitchd.sock"),
-                [.. pairs.SelectMany(p => new[] { "--port", "afpacket:" + p.SwitchSide }), "--hosts", HostsPath,
+                [.. pairs.SelectMany((p, i) => new[] { "--port", "afpacket:" + p.SwitchSide + (portOptions?[i] ?? "") }), "--hosts", HostsPath,
                  "--ethers", Path.Combine(Directory, "ethers"), .. daemonArgs]);
             var hostsMade = new List<NetNamespace>();
             for (int i = 0; i < macs.Count; i++)
