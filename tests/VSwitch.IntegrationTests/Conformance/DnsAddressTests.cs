@@ -167,4 +167,79 @@ public partial class DnsAddressTests
             File.Delete(config);
         }
     }
+
+    /// <summary>
+    /// A host floods the DNS address with TCP connections (far over the per-client cap) and with
+    /// misses (no upstream: REFUSED); meanwhile two other hosts keep pinging each other through the
+    /// switch, and the DNS address keeps answering table names from the datapath.
+    /// </summary>
+    [Fact]
+    public void FloodOfTcpConnectionsAndMisses_DatapathKeepsForwarding()
+    {
+        Privileges.RequireRoot();
+        using var env = new SwitchedHosts(Hosts(), "", ["02:00:00:00:00:0a", "02:00:00:00:00:0b", "02:00:00:00:00:0c"],
+            "--zone", "cluster.local", "--dns-address", DnsAddress);
+        for (int i = 0; i < 3; i++) env.Hosts[i].Exec("ip", "addr", "add", $"198.18.0.{10 + i}/24", "dev", "eth0");
+        NetNamespace flooder = env.Hosts[0];
+        Assert.Contains("1 received", env.Hosts[1].Exec("ping", "-c", "1", "-W", "2", "198.18.0.12"));
+
+        using var stop = new CancellationTokenSource();
+        var flood = new Thread(() => flooder.Inside(() =>
+        {
+            var open = new List<System.Net.Sockets.Socket>();
+            var udp = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            var target = new System.Net.IPEndPoint(System.Net.IPAddress.Parse(DnsAddress), 53);
+            byte[] miss = MissQuery();
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    for (int i = 0; i < 200; i++) udp.SendTo(miss, target);
+                    if (open.Count < 300)
+                    {
+                        var tcp = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                        try
+                        {
+                            tcp.Connect(target);
+                        }
+                        catch (System.Net.Sockets.SocketException)
+                        {
+                            // Refused or reset: the cap at work.
+                        }
+                        open.Add(tcp);
+                    }
+                }
+            }
+            finally
+            {
+                foreach (var s in open) s.Dispose();
+                udp.Dispose();
+            }
+            return 0;
+        }));
+        flood.Start();
+
+        string ping = env.Hosts[1].TryExec(TimeSpan.FromSeconds(30), "ping", "-c", "50", "-i", "0.05", "-W", "2", "198.18.0.12").Stdout;
+        Dig.Answer table = Dig.Query(env.Hosts[2], DnsAddress, "web.cluster.local");
+        stop.Cancel();
+        Assert.True(flood.Join(TimeSpan.FromSeconds(30)), "the flood did not stop");
+
+        Assert.Contains("50 received", ping);
+        Assert.Equal(["web.cluster.local. 60 IN A 198.18.0.20"], table.Records);
+        Assert.True(env.Daemon.Counter("dns-service/default/tcp-connections-refused") > 0);
+        Assert.True(env.Daemon.Counter("dns-service/default/refused") > 1000);
+    }
+
+    // A query for a name outside the tables, ID 0x4242.
+    private static byte[] MissQuery()
+    {
+        var q = new List<byte> { 0x42, 0x42, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
+        foreach (string label in new[] { "www", "example", "org" })
+        {
+            q.Add((byte)label.Length);
+            q.AddRange(Encoding.ASCII.GetBytes(label));
+        }
+        q.AddRange(new byte[] { 0, 0, 1, 0, 1 });
+        return [.. q];
+    }
 }
