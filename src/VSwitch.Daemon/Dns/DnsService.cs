@@ -20,8 +20,9 @@ namespace VSwitch.Daemon.Dns;
 /// namespace terminates UDP and TCP, so TCP comes with everything RFC 7766 leaves to the
 /// transport (windows, retransmission, keep-alive), and the switch never touches TCP to any other
 /// address.</para>
-/// <para>The port is an access port on the tenant's first VLAN: a tenant with several VLANs is
-/// served on that one only, and a tenant bound by ports alone gets no service yet.</para>
+/// <para>The port is bound to the tenant by name, and is an access port on the tenant's first
+/// VLAN (the default VLAN for a tenant bound by ports alone): a tenant with several VLANs is
+/// served on that one only.</para>
 /// </remarks>
 internal sealed class DnsService : IAsyncDisposable
 {
@@ -52,11 +53,8 @@ internal sealed class DnsService : IAsyncDisposable
     {
         IReadOnlyList<IPAddress> addresses = tenant.DnsAddresses;
         if (addresses.Count == 0) return null;
-        if (tenant.Vlans.Count == 0)
-        {
-            DnsServiceLog.StartFailed(log, tenant.Name, "a tenant bound by ports alone has no VLAN to serve its DNS address on");
-            return null;
-        }
+        // One VLAN per service: the tenant's first, or the default VLAN for a tenant bound by ports alone.
+        ushort vlan = tenant.Vlans.Count > 0 ? tenant.Vlans[0] : VlanMode.DefaultVlan;
         string name = $"vsdns{index}";
         ServiceNamespace? ns = null;
         DnsAddressServer? server = null;
@@ -79,7 +77,7 @@ internal sealed class DnsService : IAsyncDisposable
                     throw;
                 }
             });
-            if (await ports.AttachGivenAsync(port, new PortConfig(VlanMode.Access(tenant.Vlans[0])), cancel).ConfigureAwait(false) is string error)
+            if (await ports.AttachGivenAsync(port, new PortConfig(VlanMode.Access(vlan)), cancel).ConfigureAwait(false) is string error)
             {
                 port.Dispose();
                 throw new IOException(error);

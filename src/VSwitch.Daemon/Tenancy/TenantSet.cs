@@ -46,8 +46,9 @@ public sealed class TenantSet : IDisposable
         // Each tenant's DNS service port by its number now: ports come and go, names stay.
         foreach (DaemonTenant t in _all)
             t.Tenant.DnsPort = t.DnsPortName is string name && ids.TryGetValue(name, out ushort id) ? id : -1;
+        // A tenant's DNS service port is the tenant's by name too, so its frames are answered from the tenant's tables.
         return TableBinding.Of(_all.Where(t => include?.Invoke(t) ?? true).Select(t => (t.Tenant, (IEnumerable<ushort>)t.Vlans,
-            (IEnumerable<ushort>)[.. t.Ports.Where(ids.ContainsKey).Select(n => ids[n])])));
+            (IEnumerable<ushort>)[.. t.Ports.Append(t.DnsPortName).OfType<string>().Where(ids.ContainsKey).Select(n => ids[n])])));
     }
 
     /// <summary>Reloads the tables of <paramref name="only"/>, or of every tenant; a tenant whose files have errors keeps its tables.</summary>
