@@ -46,6 +46,27 @@ public readonly ref struct DnsAnswerPlan
         return record.IPv4Count * (DnsReplyWriter.RecordHeadLength + 4) + record.IPv6Count * (DnsReplyWriter.RecordHeadLength + 16);
     }
 
+    /// <summary>The plan for a query as read: BADVERS for an EDNS version above 0 (RFC 6891 6.1.3), else <see cref="Decide"/>.</summary>
+    public static DnsAnswerPlan For(in DnsQuery query, PeepholeTables tables) =>
+        query.HasOpt && query.OptVersion != 0 ? new DnsAnswerPlan { Outcome = DnsOutcome.BadVersion, ApexOffset = -1 } : Decide(query, tables);
+
+    /// <summary>The reply's length within <paramref name="limit"/>: the whole answer, or, when that does
+    /// not fit, the question and OPT alone (<paramref name="truncated"/>); -1 when not even that fits.</summary>
+    /// <remarks>An answer over the limit becomes the question alone with TC=1, so the client asks
+    /// again over TCP (RFC 1035 4.2.1, RFC 2181 9: records are not split), rather than going to a
+    /// server that may not know the zone.</remarks>
+    public int ReplyLength(in DnsQuery query, int limit, out bool truncated)
+    {
+        int opt = query.HasOpt ? DnsReplyWriter.OptLength : 0;
+        int whole = query.QuestionEnd + RecordsLength + opt;
+        truncated = whole > limit;
+        int length = truncated ? query.QuestionEnd + opt : whole;
+        return length <= limit ? length : -1;
+    }
+
+    /// <summary>The client's own limit over UDP: 512 bytes, or its EDNS payload size if larger (RFC 6891 6.2.5).</summary>
+    public static int UdpLimit(in DnsQuery query) => query.HasOpt ? Math.Max(512, (int)query.OptPayloadSize) : 512;
+
     /// <summary>Decides the answer to <paramref name="query"/> from <paramref name="tables"/>.</summary>
     public static DnsAnswerPlan Decide(in DnsQuery query, PeepholeTables tables)
     {

@@ -22,21 +22,16 @@ public static class DnsMessageResponder
         length = 0;
         DnsOutcome? refused = DnsQuery.TryRead(query, out DnsQuery q);
         if (refused is not null) return refused.Value;
-        bool badVersion = q.HasOpt && q.OptVersion != 0;
-        DnsAnswerPlan plan = badVersion
-            ? new DnsAnswerPlan { Outcome = DnsOutcome.BadVersion, ApexOffset = -1 }
-            : DnsAnswerPlan.Decide(q, tables);
+        DnsAnswerPlan plan = DnsAnswerPlan.For(q, tables);
         if (!DnsOutcomes.IsReply(plan.Outcome)) return plan.Outcome;
 
-        int optLength = q.HasOpt ? DnsReplyWriter.OptLength : 0;
         limit = Math.Min(limit, reply.Length);
-        if (udp) limit = Math.Min(limit, q.HasOpt ? Math.Max(512, (int)q.OptPayloadSize) : 512);
-        int dnsLength = q.QuestionEnd + plan.RecordsLength + optLength;
-        bool truncated = dnsLength > limit;
-        if (truncated) dnsLength = q.QuestionEnd + optLength;
-        if (dnsLength > limit) return DnsOutcome.TooBig;
+        if (udp) limit = Math.Min(limit, DnsAnswerPlan.UdpLimit(q));
+        int dnsLength = plan.ReplyLength(q, limit, out bool truncated);
+        if (dnsLength < 0) return DnsOutcome.TooBig;
         query[..q.QuestionEnd].CopyTo(reply);
-        DnsResponder.WriteMessage(reply[..dnsLength], q.QuestionEnd, q.Flags, plan, tables.Settings, q.HasOpt, q.HasOpt && q.DnssecOk, badVersion, truncated);
+        DnsResponder.WriteMessage(reply[..dnsLength], q.QuestionEnd, q.Flags, plan, tables.Settings, q.HasOpt, q.HasOpt && q.DnssecOk,
+            plan.Outcome == DnsOutcome.BadVersion, truncated);
         length = dnsLength;
         return truncated ? DnsOutcome.Truncated : plan.Outcome;
     }

@@ -26,7 +26,6 @@ namespace VSwitch.Datapath.Peephole.Dns;
 public static class DnsResponder
 {
     public const ushort Port = 53;
-    private const int MaxPlainUdp = 512;
 
     /// <returns>The outcome to count, or null when the frame is not a DNS query to port 53.</returns>
     public static DnsOutcome? TryAnswer(Span<byte> buffer, int length, FrameFlags flags, int mtu, PeepholeTables tables, out int replyLength)
@@ -75,24 +74,16 @@ public static class DnsResponder
 
         DnsOutcome? refused = DnsQuery.TryRead(udp.Payload, out DnsQuery query);
         if (refused is not null) return refused;
-        bool badVersion = query.HasOpt && query.OptVersion != 0;
-        DnsAnswerPlan plan = badVersion
-            ? new DnsAnswerPlan { Outcome = DnsOutcome.BadVersion, ApexOffset = -1 }
-            : DnsAnswerPlan.Decide(query, tables);
+        DnsAnswerPlan plan = DnsAnswerPlan.For(query, tables);
         if (!DnsOutcomes.IsReply(plan.Outcome)) return plan.Outcome;
+        bool badVersion = plan.Outcome == DnsOutcome.BadVersion;
 
-        // The client's limit (512 bytes, or its EDNS size), the port's MTU and the slot bound the
-        // reply; an answer over that becomes the question alone with TC=1, so the client asks again
-        // over TCP (RFC 1035 4.2.1, RFC 2181 9), rather than going to a server that may not know the zone.
-        int optLength = query.HasOpt ? DnsReplyWriter.OptLength : 0;
+        // The client's limit, the port's MTU and the slot bound the reply.
         int newIpHeader = v4 ? Ipv4Header.MinimumHeaderLength : Ipv6Header.HeaderLength;
         int dnsOffset = EthernetFrame.HeaderLength + newIpHeader + UdpDatagram.HeaderLength;
-        int limit = Math.Min(query.HasOpt ? Math.Max(MaxPlainUdp, (int)query.OptPayloadSize) : MaxPlainUdp,
-            Math.Min(mtu - newIpHeader - UdpDatagram.HeaderLength, buffer.Length - dnsOffset));
-        int dnsLength = query.QuestionEnd + plan.RecordsLength + optLength;
-        bool truncated = dnsLength > limit;
-        if (truncated) dnsLength = query.QuestionEnd + optLength;
-        if (dnsLength > limit) return DnsOutcome.TooBig;
+        int limit = Math.Min(DnsAnswerPlan.UdpLimit(query), Math.Min(mtu - newIpHeader - UdpDatagram.HeaderLength, buffer.Length - dnsOffset));
+        int dnsLength = plan.ReplyLength(query, limit, out bool truncated);
+        if (dnsLength < 0) return DnsOutcome.TooBig;
         int packetLength = newIpHeader + UdpDatagram.HeaderLength + dnsLength;
 
         // Everything the reply needs from the query's headers, before they are overwritten.
