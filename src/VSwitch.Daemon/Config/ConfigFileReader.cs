@@ -78,20 +78,10 @@ public static class ConfigFileReader
     /// <summary>Reads a config file and applies it on top of <paramref name="start"/>; null with every error when any line is bad.</summary>
     public static SwitchConfig? Load(string path, SwitchConfig start, List<ConfigError> errors)
     {
-        string text;
-        try
+        // Bounded as it is read: a config path pointing at /dev/zero or a huge file is refused, not read.
+        if (!Datapath.Files.BoundedFile.TryReadAllText(path, out string text, out string reason, MaxFileBytes))
         {
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > MaxFileBytes)
-            {
-                errors.Add(new ConfigError(path, 0, $"the file is larger than {MaxFileBytes} bytes"));
-                return null;
-            }
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            errors.Add(new ConfigError(path, 0, "cannot read the file: " + e.Message));
+            errors.Add(new ConfigError(path, 0, reason));
             return null;
         }
         int before = errors.Count;

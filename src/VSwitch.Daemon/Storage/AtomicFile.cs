@@ -34,7 +34,14 @@ public static partial class AtomicFile
     /// <summary>Replaces <paramref name="path"/> with what <paramref name="writeContent"/> writes, durably.</summary>
     /// <remarks>If <paramref name="writeContent"/> throws, the temporary file is deleted, the original is
     /// untouched and the exception propagates.</remarks>
-    public static void Write(string path, Action<Stream> writeContent)
+    public static void Write(string path, Action<Stream> writeContent) => Replace(WriteTemporary(path, writeContent), path);
+
+    /// <summary>Steps 1 and 2 alone: writes what <paramref name="writeContent"/> writes to a new
+    /// temporary file beside <paramref name="path"/> and fsyncs it; <see cref="Replace"/> puts it in place.</summary>
+    /// <remarks>Split from <see cref="Write"/> so that a long write (a large table) can run while the
+    /// table is still being edited, and only the rename waits for the edits.</remarks>
+    /// <returns>The temporary file's path.</returns>
+    public static string WriteTemporary(string path, Action<Stream> writeContent)
     {
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full) ?? "/";
@@ -54,17 +61,37 @@ public static partial class AtomicFile
                 writeContent(stream);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temp, full, overwrite: true);
+            return temp;
         }
         catch
         {
             TryDelete(temp);
             throw;
         }
-        SyncDirectory(directory);
     }
 
-    // .NET cannot open a directory as a file, so the directory's fsync goes through libc.
+    /// <summary>Steps 3 and 4: renames <paramref name="temporary"/> over <paramref name="path"/> and fsyncs the directory.</summary>
+    public static void Replace(string temporary, string path)
+    {
+        string full = Path.GetFullPath(path);
+        try
+        {
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+        SyncDirectory(Path.GetDirectoryName(full) ?? "/");
+    }
+
+    /// <summary>Removes a temporary file that will not be used.</summary>
+    public static void Discard(string temporary) => TryDelete(temporary);
+
+    /// <summary>Makes the directory entry of <paramref name="path"/> durable (after a create, rename or delete).</summary>
+    public static void SyncDirectoryOf(string path) => SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/");
+
     private static void SyncDirectory(string directory)
     {
         int fd = Open(directory, ORdOnly | OCloExec);

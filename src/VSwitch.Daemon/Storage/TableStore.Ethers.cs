@@ -1,4 +1,5 @@
 using System.Net;
+using VSwitch.Datapath.Files;
 using VSwitch.Datapath.Frames;
 using VSwitch.Datapath.Tables;
 
@@ -20,8 +21,7 @@ public sealed partial class TableStore
 
         return EditAsync(s =>
         {
-            Dictionary<string, List<IPAddress>> names = NameIndex(s.Hosts);
-            if (entry.HostName is not null && !names.ContainsKey(entry.HostName))
+            if (entry.HostName is not null && AddressesOf(entry.HostName, s.Tables).Count == 0)
                 return TableResult.Fail<TableEdit>($"host name '{entry.HostName}' is not in the hosts table; add it first (vswitchctl hosts add ADDRESS {entry.HostName})");
             string line = MacAddress.Format(entry.Mac) + "\t" + (entry.Address?.ToString() ?? entry.HostName);
             List<EthersEntry> same = s.Ethers.Where(e => SameTarget(e, entry)).ToList();
@@ -36,9 +36,9 @@ public sealed partial class TableStore
                 lines.RemoveAt(e.Line - 1);
             }
             Append(lines, line);
-            IEnumerable<IPAddress> affected = AddressesOf(entry, names);
-            return Commit(s, hostsFile: false, lines, new TableEdit(EthersPath, true, [line], removed),
-                (hosts, ethers) => WithNeighbors(s.Tables, affected, hosts, ethers));
+            IEnumerable<IPAddress> affected = AddressesOf(entry, s.Tables);
+            return CommitEthers(s, lines, new TableEdit(EthersPath, true, [line], removed),
+                ethers => WithNeighbors(s.Tables, affected, ethers));
         }, cancel);
     }
 
@@ -62,17 +62,16 @@ public sealed partial class TableStore
             TableParse<HostsEntry> asName = HostsFileReader.Parse("ethers del", "0.0.0.0 " + key);
             if (asAddress.Ok) address = asAddress.Entries[0].Address;
             else if (asName.Ok) name = asName.Entries[0].CanonicalName;
-            else return Refuse($"'{Clip(key)}' is not a MAC address, an IP address or a host name");
+            else return Refuse($"{UntrustedText.Quote(key)} is not a MAC address, an IP address or a host name");
         }
 
         return EditAsync(s =>
         {
-            Dictionary<string, List<IPAddress>> names = NameIndex(s.Hosts);
             List<EthersEntry> matches = s.Ethers.Where(e =>
                 mac is ulong x ? e.Mac == x :
-                address is not null ? AddressesOf(e, names).Contains(address) :
+                address is not null ? AddressesOf(e, s.Tables).Contains(address) :
                 name!.Equals(e.HostName, StringComparison.OrdinalIgnoreCase)).ToList();
-            if (matches.Count == 0) return TableResult.Fail<TableEdit>($"no ethers line matches '{Clip(key)}'");
+            if (matches.Count == 0) return TableResult.Fail<TableEdit>($"no ethers line matches {UntrustedText.Quote(key)}");
             List<string> lines = Lines(s.EthersText);
             var removed = new List<string>();
             foreach (EthersEntry e in matches.OrderByDescending(e => e.Line))
@@ -80,9 +79,9 @@ public sealed partial class TableStore
                 removed.Insert(0, lines[e.Line - 1].TrimEnd('\r'));
                 lines.RemoveAt(e.Line - 1);
             }
-            var affected = matches.SelectMany(e => AddressesOf(e, names)).ToList();
-            return Commit(s, hostsFile: false, lines, new TableEdit(EthersPath, true, [], removed),
-                (hosts, ethers) => WithNeighbors(s.Tables, affected, hosts, ethers));
+            var affected = matches.SelectMany(e => AddressesOf(e, s.Tables)).ToList();
+            return CommitEthers(s, lines, new TableEdit(EthersPath, true, [], removed),
+                ethers => WithNeighbors(s.Tables, affected, ethers));
         }, cancel);
     }
 

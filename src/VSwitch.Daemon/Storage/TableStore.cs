@@ -1,49 +1,70 @@
+using System.Collections.Immutable;
 using System.Net;
 using System.Reflection;
+using VSwitch.Datapath.Files;
+using VSwitch.Datapath.Peephole.Dns;
 using VSwitch.Datapath.Tables;
 
 namespace VSwitch.Daemon.Storage;
 
-// The tables as the daemon holds them: the text of the hosts and ethers files as last loaded,
-// their parsed entries, and the snapshot built from them that the datapath answers from.
+// The tables as the daemon holds them: the snapshot the datapath answers from, the ethers file's
+// text and entries (small: one line per neighbour), and the hosts edits not yet folded into the
+// hosts file. The hosts file itself is never held: a million names live only in the snapshot.
 //
 // Contract, for every edit (hosts add/del, ethers add/del):
 //   - input is checked by the same readers that load the files, so the switch never writes a
 //     line it would refuse to load; a bad address or name is refused with the reader's reason
-//     and the file is not touched;
-//   - the file is rewritten whole and atomically (AtomicFile) before anything else, and only
-//     then is the edited snapshot swapped in: when an edit is acknowledged it is both on disk
-//     and answering;
+//     and nothing is written;
+//   - the edit is on disk before anything else, and only then is the edited snapshot swapped in:
+//     when an edit is acknowledged it is both durable and answering. A hosts edit is one line
+//     appended to the journal and fsynced (HostsJournal), folded into the file at once when the
+//     file is small and in the background when it is large (HostsCompaction); an ethers edit
+//     rewrites the ethers file whole and atomically (AtomicFile);
 //   - the snapshot is edited with PeepholeTables.With*, which copies only the shards an edit
 //     touches, not rebuilt from the files;
-//   - edits and reloads run one at a time (one gate), so two edits never interleave their
-//     read-modify-write of a file;
-//   - an edit made while the file on disk differs from what was loaded is refused: the edit
+//   - edits, loads and the swap of a folded file run one at a time (one gate), so two edits
+//     never interleave; the long part of a fold (reading and writing the file) runs outside it;
+//   - an edit made while a file on disk differs from what was loaded is refused: the edit
 //     would silently drop whatever was changed by hand. Reload first.
 // Comments and the layout of lines an edit does not touch are kept as they were.
 
 /// <summary>The hosts and ethers tables: loading, listing and durable edits.</summary>
 public sealed partial class TableStore : IDisposable
 {
-    /// <summary>The largest table file read (the tables are sized for millions of names).</summary>
-    public const long MaxFileBytes = 256L * 1024 * 1024;
+    /// <summary>Hosts files smaller than this have each edit folded in before it is acknowledged, so the
+    /// file always reads as the tables answer; larger ones are folded in the background.</summary>
+    public const long FoldAtOnceBelowBytes = 1024 * 1024;
+
+    /// <summary>How long after the last hosts edit a large file is folded.</summary>
+    public static readonly TimeSpan FoldAfterIdle = TimeSpan.FromSeconds(1);
+
+    /// <summary>Journal operations after which a large file is folded even while edits keep coming.</summary>
+    public const int FoldAfterOperations = 10_000;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Action<PeepholeTables> _publish;
+    private readonly HostsJournal? _journal;
+    private readonly long _foldAtOnceBelow;
+    private readonly Timer _foldTimer;
     private State? _state;
 
     /// <param name="hostsPath">The hosts file, or null for none.</param>
     /// <param name="ethersPath">The ethers file, or null for none.</param>
     /// <param name="settings">DNS settings every snapshot is built with.</param>
     /// <param name="publish">Puts a snapshot in service (binds it to the loop's peephole); called after every successful load or edit.</param>
-    public TableStore(string? hostsPath, string? ethersPath, DnsSettings settings, Action<PeepholeTables> publish)
+    /// <param name="foldAtOnceBelowBytes">Overrides <see cref="FoldAtOnceBelowBytes"/> (tests of the background fold).</param>
+    public TableStore(string? hostsPath, string? ethersPath, DnsSettings settings, Action<PeepholeTables> publish,
+        long foldAtOnceBelowBytes = FoldAtOnceBelowBytes)
     {
         HostsPath = hostsPath;
         EthersPath = ethersPath;
         Settings = settings;
         _publish = publish;
+        _foldAtOnceBelow = foldAtOnceBelowBytes;
+        _journal = hostsPath is null ? null : new HostsJournal(hostsPath);
+        _foldTimer = new Timer(_ => _ = FoldInBackgroundAsync(), null, Timeout.Infinite, Timeout.Infinite);
         // A daemon killed in the middle of an edit leaves its temporary file: nothing else removes it.
-        if (hostsPath is not null) StaleTemporariesRemoved += AtomicFile.RemoveStaleTemporaries(hostsPath);
+        if (hostsPath is not null) StaleTemporariesRemoved += AtomicFile.RemoveStaleTemporaries(hostsPath) + AtomicFile.RemoveStaleTemporaries(_journal!.Path);
         if (ethersPath is not null) StaleTemporariesRemoved += AtomicFile.RemoveStaleTemporaries(ethersPath);
     }
 
@@ -58,7 +79,13 @@ public sealed partial class TableStore : IDisposable
     public PeepholeTables? Current => Volatile.Read(ref _state)?.Tables;
 
     /// <summary>Lines holding an entry in the hosts and ethers tables in service; null before the first good load.</summary>
-    public (int Hosts, int Ethers)? EntryCounts => Volatile.Read(ref _state) is { } s ? (s.Hosts.Count, s.Ethers.Count) : null;
+    public (int Hosts, int Ethers)? EntryCounts => Volatile.Read(ref _state) is { } s ? (s.HostsLines, s.Ethers.Count) : null;
+
+    /// <summary>The hosts journal beside the hosts file (null without a hosts file).</summary>
+    public string? JournalPath => _journal?.Path;
+
+    /// <summary>Hosts edits acknowledged but not yet folded into the hosts file.</summary>
+    public int PendingHostsEdits => Volatile.Read(ref _state)?.Pending.Count ?? 0;
 
     private long _loads, _loadsRefused, _edits, _editsRefused;
 
@@ -74,8 +101,17 @@ public sealed partial class TableStore : IDisposable
     /// <summary>Edits refused (bad input, nothing to delete, a write that failed).</summary>
     public long EditsRefused => Interlocked.Read(ref _editsRefused);
 
-    private sealed record State(string? HostsText, string? EthersText,
-        IReadOnlyList<HostsEntry> Hosts, IReadOnlyList<EthersEntry> Ethers, PeepholeTables Tables);
+    private long _folds, _foldsFailed;
+
+    /// <summary>Times the hosts journal was folded into the hosts file.</summary>
+    public long Folds => Interlocked.Read(ref _folds);
+
+    /// <summary>Folds that failed (the file could not be read or written); the journal keeps the edits.</summary>
+    public long FoldsFailed => Interlocked.Read(ref _foldsFailed);
+
+    // Pending: the journal's operations, in order, that the hosts file does not have yet.
+    private sealed record State(PeepholeTables Tables, int HostsLines, FileStamp HostsStamp, string? EthersText,
+        IReadOnlyList<EthersEntry> Ethers, ImmutableList<HostsOperation> Pending);
 
     /// <summary>Writes the commented sample table to <paramref name="path"/> (and its directory) when the file is missing.</summary>
     /// <returns>True when the file was created.</returns>
@@ -99,34 +135,36 @@ public sealed partial class TableStore : IDisposable
     /// <summary>Reads both files and, when both are good, puts the new snapshot in service.</summary>
     /// <remarks>A table with any error is not put in service: the one answering stays, and every
     /// error is returned as <c>file:line: reason</c>.</remarks>
+    /// <remarks>Edits still in the hosts journal are folded into the hosts file first, so a reload
+    /// (and a start after a crash) never loses an acknowledged edit.</remarks>
     public async Task<TableResult<TableLoad>> ReloadAsync(CancellationToken cancel = default)
     {
         await _gate.WaitAsync(cancel).ConfigureAwait(false);
         try
         {
             var errors = new List<TableError>();
-            string? hostsText = Read(HostsPath, errors), ethersText = Read(EthersPath, errors);
-            TableParse<HostsEntry> hosts = hostsText is null ? new([], []) : HostsFileReader.Parse(HostsPath!, hostsText);
-            TableParse<EthersEntry> ethers = ethersText is null ? new([], []) : EthersFileReader.Parse(EthersPath!, ethersText);
-            errors.AddRange(hosts.Errors);
-            errors.AddRange(ethers.Errors);
-            PeepholeTables? tables = null;
-            if (errors.Count == 0)
+            if (_journal is not null && _journal.TryRead(out List<HostsOperation> ops, errors) && ops.Count > 0)
             {
-                tables = PeepholeTables.Build(hosts.Entries, ethers.Entries, Settings, EthersPath ?? "", out List<TableError> buildErrors);
-                errors.AddRange(buildErrors);
+                if (!TryFold(ops, errors)) errors.Add(new TableError(_journal.Path, 0, "the journal's edits could not be folded into the hosts file; they are kept"));
             }
-            if (errors.Count > 0 || tables is null)
+            TableFileLoad load = errors.Count > 0 ? new TableFileLoad(null, errors, 0, "", []) : TableFiles.Read(HostsPath, EthersPath, Settings);
+            if (load.Tables is null)
             {
                 Interlocked.Increment(ref _loadsRefused);
                 return TableResult.Fail<TableLoad>(
-                    $"the tables were not loaded: {errors.Count} error{(errors.Count == 1 ? "" : "s")}; the tables in service are unchanged",
-                    errors.Select(e => e.ToString()).ToList());
+                    $"the tables were not loaded: {load.Errors.Count} error{(load.Errors.Count == 1 ? "" : "s")}; the tables in service are unchanged",
+                    load.Errors.Select(e => e.ToString()).ToList());
             }
-            Volatile.Write(ref _state, new State(hostsText, ethersText, hosts.Entries, ethers.Entries, tables));
-            _publish(tables);
+            bool first = _state is null;
+            Volatile.Write(ref _state, new State(load.Tables, load.HostsLines, FileStamp.Of(HostsPath),
+                EthersPath is null ? null : load.EthersText, load.Ethers, []));
+            _publish(load.Tables);
             Interlocked.Increment(ref _loads);
-            return TableResult.Success<TableLoad>(new TableLoad(HostsPath, hosts.Entries.Count, EthersPath, ethers.Entries.Count));
+            // Building a large table leaves a heap of garbage (the lines as text, the builder's
+            // dictionaries) several times the tables' size; give it back to the system once, at start,
+            // when no frame is waiting on a pause.
+            if (first && load.HostsLines >= 100_000) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            return TableResult.Success<TableLoad>(new TableLoad(HostsPath, load.HostsLines, EthersPath, load.Ethers.Count));
         }
         finally
         {
@@ -134,14 +172,47 @@ public sealed partial class TableStore : IDisposable
         }
     }
 
-    /// <summary>The hosts lines in service, in file order.</summary>
+    // Folds operations into the hosts file and empties the journal; called under the gate.
+    private bool TryFold(IReadOnlyList<HostsOperation> ops, List<TableError> errors)
+    {
+        try
+        {
+            string? temp = HostsCompaction.FoldToTemporary(HostsPath!, ops, out string reason);
+            if (temp is null)
+            {
+                errors.Add(new TableError(HostsPath!, 0, reason));
+                Interlocked.Increment(ref _foldsFailed);
+                return false;
+            }
+            AtomicFile.Replace(temp, HostsPath!);
+            _journal!.Rewrite([]);
+            Interlocked.Increment(ref _folds);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add(new TableError(HostsPath!, 0, "cannot write the file: " + e.Message));
+            Interlocked.Increment(ref _foldsFailed);
+            return false;
+        }
+    }
+
+    /// <summary>The hosts lines in service, in file order: the file with the journal folded in, as it will be written.</summary>
     public TableResult<List<HostsLine>> ListHosts()
     {
         State? s = Volatile.Read(ref _state);
         if (HostsPath is null) return TableResult.Fail<List<HostsLine>>("no hosts file is configured");
         if (s is null) return NotLoaded<List<HostsLine>>();
-        return TableResult.Success<List<HostsLine>>(s.Hosts
-            .Select(h => new HostsLine(h.Line, h.Address.ToString(), [h.CanonicalName, .. h.Aliases])).ToList());
+        var lines = new List<HostsLine>();
+        int number = 0;
+        if (!HostsCompaction.TryFold(HostsPath, s.Pending, line =>
+            {
+                number++;
+                TableParse<HostsEntry> parse = HostsFileReader.Parse(HostsPath, line);
+                foreach (HostsEntry h in parse.Entries) lines.Add(new HostsLine(number, h.Address.ToString(), [h.CanonicalName, .. h.Aliases]));
+            }, out string reason))
+            return TableResult.Fail<List<HostsLine>>($"{HostsPath}: {reason}");
+        return TableResult.Success(lines);
     }
 
     /// <summary>The ethers lines in service, in file order.</summary>
@@ -154,7 +225,12 @@ public sealed partial class TableStore : IDisposable
             .Select(e => new EthersLine(e.Line, Datapath.Frames.MacAddress.Format(e.Mac), e.Address?.ToString() ?? e.HostName!)).ToList());
     }
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _foldTimer.Dispose();
+        _journal?.Dispose();
+        _gate.Dispose();
+    }
 
     // Input refused before the edit reaches the gate: counted like any refused edit.
     private Task<TableResult<TableEdit>> Refuse(string reason)
@@ -183,32 +259,26 @@ public sealed partial class TableStore : IDisposable
         }
     }
 
-    // Writes the edited file, then swaps the snapshot in: the order that makes an acknowledged
-    // edit durable. The new text is parsed before it is written, so a file the switch writes
-    // always loads.
-    private TableResult<TableEdit> Commit(State old, bool hostsFile, List<string> lines, TableEdit edit,
-        Func<IReadOnlyList<HostsEntry>, IReadOnlyList<EthersEntry>, PeepholeTables> snapshot)
+    // Puts a new state in service (under the gate).
+    private void Publish(State state)
     {
-        string path = hostsFile ? HostsPath! : EthersPath!;
-        string? onDisk = Read(path, new List<TableError>());
-        if (onDisk != (hostsFile ? old.HostsText : old.EthersText))
+        Volatile.Write(ref _state, state);
+        _publish(state.Tables);
+    }
+
+    // Writes the edited ethers file, then swaps the snapshot in: the order that makes an
+    // acknowledged edit durable. The new text is parsed before it is written, so a file the
+    // switch writes always loads.
+    private TableResult<TableEdit> CommitEthers(State old, List<string> lines, TableEdit edit,
+        Func<IReadOnlyList<EthersEntry>, PeepholeTables> snapshot)
+    {
+        string path = EthersPath!;
+        if (!BoundedFile.TryReadAllText(path, out string onDisk, out _) || onDisk != old.EthersText)
             return TableResult.Fail<TableEdit>($"{path} was changed on disk since it was loaded; reload it first (vswitchctl reload)");
         string text = string.Join('\n', lines);
-        IReadOnlyList<HostsEntry> hosts = old.Hosts;
-        IReadOnlyList<EthersEntry> ethers = old.Ethers;
-        IReadOnlyList<TableError> errors;
-        if (hostsFile)
-        {
-            TableParse<HostsEntry> parse = HostsFileReader.Parse(path, text);
-            (hosts, errors) = (parse.Entries, parse.Errors);
-        }
-        else
-        {
-            TableParse<EthersEntry> parse = EthersFileReader.Parse(path, text);
-            (ethers, errors) = (parse.Entries, parse.Errors);
-        }
-        if (errors.Count > 0)
-            return TableResult.Fail<TableEdit>("the edit would make the table unreadable", errors.Select(e => e.ToString()).ToList());
+        TableParse<EthersEntry> parse = EthersFileReader.Parse(path, text);
+        if (!parse.Ok)
+            return TableResult.Fail<TableEdit>("the edit would make the table unreadable", parse.Errors.Select(e => e.ToString()).ToList());
         try
         {
             AtomicFile.WriteAllText(path, text);
@@ -217,46 +287,39 @@ public sealed partial class TableStore : IDisposable
         {
             return TableResult.Fail<TableEdit>($"{path}: the file could not be written, the table is unchanged: {e.Message}");
         }
-        PeepholeTables tables = snapshot(hosts, ethers);
-        Volatile.Write(ref _state, new State(hostsFile ? text : old.HostsText, hostsFile ? old.EthersText : text, hosts, ethers, tables));
-        _publish(tables);
+        Publish(old with { Tables = snapshot(parse.Entries), EthersText = text, Ethers = parse.Entries });
         return TableResult.Success<TableEdit>(edit);
     }
 
     // Recomputes the neighbour entry of each address an edit touched, as a full load would:
     // the last ethers line (in file order) naming the address, directly or through a host name.
-    private static PeepholeTables WithNeighbors(PeepholeTables tables, IEnumerable<IPAddress> affected,
-        IReadOnlyList<HostsEntry> hosts, IReadOnlyList<EthersEntry> ethers)
+    private static PeepholeTables WithNeighbors(PeepholeTables tables, IEnumerable<IPAddress> affected, IReadOnlyList<EthersEntry> ethers)
     {
-        Dictionary<string, List<IPAddress>> names = NameIndex(hosts);
-        foreach (IPAddress address in affected.Distinct())
+        foreach (IPAddress address in affected.Distinct().ToList())
         {
             ulong? mac = null;
             foreach (EthersEntry e in ethers)
             {
-                if (AddressesOf(e, names).Contains(address)) mac = e.Mac;
+                if (AddressesOf(e, tables).Contains(address)) mac = e.Mac;
             }
             tables = tables.WithNeighbor(address, mac);
         }
         return tables;
     }
 
-    private static Dictionary<string, List<IPAddress>> NameIndex(IReadOnlyList<HostsEntry> hosts)
-    {
-        var index = new Dictionary<string, List<IPAddress>>(StringComparer.OrdinalIgnoreCase);
-        foreach (HostsEntry h in hosts)
-        {
-            foreach (string name in h.Aliases.Prepend(h.CanonicalName))
-            {
-                if (!index.TryGetValue(name, out List<IPAddress>? list)) index[name] = list = [];
-                if (!list.Contains(h.Address)) list.Add(h.Address);
-            }
-        }
-        return index;
-    }
+    // The addresses an ethers line covers: its own, or every address the hosts table gives its name.
+    private static List<IPAddress> AddressesOf(EthersEntry e, PeepholeTables tables) =>
+        e.Address is not null ? [e.Address] : AddressesOf(e.HostName!, tables);
 
-    private static List<IPAddress> AddressesOf(EthersEntry e, Dictionary<string, List<IPAddress>> names) =>
-        e.Address is not null ? [e.Address] : names.TryGetValue(e.HostName!, out List<IPAddress>? list) ? list : [];
+    private static List<IPAddress> AddressesOf(string name, PeepholeTables tables)
+    {
+        var list = new List<IPAddress>();
+        if (!tables.Names.TryGet(DnsName.KeyFromText(name), out ReadOnlySpan<byte> value)) return list;
+        var record = new NameRecord(value);
+        for (int i = 0; i < record.IPv4Count; i++) list.Add(new IPAddress(BitConverter.GetBytes(System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(record.IPv4(i)))));
+        for (int i = 0; i < record.IPv6Count; i++) list.Add(new IPAddress(record.IPv6(i)));
+        return list;
+    }
 
     // A field given on the control socket becomes part of a line: it must be one field, with no
     // separator, comment or line break that would change what the line says.
@@ -264,12 +327,10 @@ public sealed partial class TableStore : IDisposable
     {
         reason = value.Length == 0 ? $"the {what} is empty"
             : value.Length > 300 ? $"the {what} is longer than 300 characters"
-            : value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '#') ? $"the {what} '{Clip(value)}' contains a space, a control character or '#'"
+            : value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '#') ? $"the {what} {UntrustedText.Quote(value)} contains a space, a control character or '#'"
             : "";
         return reason.Length == 0;
     }
-
-    private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "...";
 
     private static List<string> Lines(string? text) => [.. (text ?? "").Split('\n')];
 
@@ -281,26 +342,6 @@ public sealed partial class TableStore : IDisposable
         {
             lines.Add(line);
             lines.Add("");
-        }
-    }
-
-    private static string? Read(string? path, List<TableError> errors)
-    {
-        if (path is null) return null;
-        try
-        {
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > MaxFileBytes)
-            {
-                errors.Add(new TableError(path, 0, $"the file is larger than the limit of {MaxFileBytes} bytes"));
-                return null;
-            }
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            errors.Add(new TableError(path, 0, "cannot read the file: " + e.Message));
-            return null;
         }
     }
 }

@@ -38,7 +38,13 @@ public static class EthersFileReader
         TableSyntax.ParseLines<EthersEntry>(fileName, text, TryParseLine);
 
     /// <summary>Reads and parses an ethers file; a file that cannot be read is one error at line 0.</summary>
-    public static TableParse<EthersEntry> Load(string path) => TableSyntax.Load(path, Parse);
+    public static TableParse<EthersEntry> Load(string path) => TableSyntax.Load<EthersEntry>(path, TryParseLine);
+
+    /// <summary>Streams a ethers file, handing each entry to <paramref name="sink"/> as it is read,
+    /// so a large table is never held as a list; errors (file, line, reason) go to <paramref name="errors"/>.</summary>
+    /// <returns>The number of lines that held an entry.</returns>
+    public static int Stream(string path, Action<EthersEntry> sink, List<TableError> errors) =>
+        TableSyntax.Stream<EthersEntry>(path, TryParseLine, sink, errors);
 
     private static bool TryParseLine(string[] fields, int line, [NotNullWhen(true)] out EthersEntry? entry, out string reason)
     {

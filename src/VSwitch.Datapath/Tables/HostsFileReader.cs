@@ -34,7 +34,13 @@ public static class HostsFileReader
         TableSyntax.ParseLines<HostsEntry>(fileName, text, TryParseLine);
 
     /// <summary>Reads and parses a hosts file; a file that cannot be read is one error at line 0.</summary>
-    public static TableParse<HostsEntry> Load(string path) => TableSyntax.Load(path, Parse);
+    public static TableParse<HostsEntry> Load(string path) => TableSyntax.Load<HostsEntry>(path, TryParseLine);
+
+    /// <summary>Streams a hosts file, handing each entry to <paramref name="sink"/> as it is read,
+    /// so a large table is never held as a list; errors (file, line, reason) go to <paramref name="errors"/>.</summary>
+    /// <returns>The number of lines that held an entry.</returns>
+    public static int Stream(string path, Action<HostsEntry> sink, List<TableError> errors) =>
+        TableSyntax.Stream<HostsEntry>(path, TryParseLine, sink, errors);
 
     private static bool TryParseLine(string[] fields, int line, [NotNullWhen(true)] out HostsEntry? entry, out string reason)
     {

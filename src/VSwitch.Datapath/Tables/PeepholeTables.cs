@@ -126,50 +126,15 @@ public sealed class PeepholeTables
     public static PeepholeTables Build(IEnumerable<HostsEntry> hosts, IEnumerable<EthersEntry> ethers, DnsSettings settings,
         string ethersFile, out List<TableError> errors)
     {
-        errors = [];
-        var hostList = hosts.ToList();
-        var names = new Dictionary<byte[], (List<uint> V4, List<byte[]> V6)>(ByteArrayComparer.Instance);
-        var reverse = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
-        foreach (HostsEntry h in hostList)
-        {
-            byte[] address = h.Address.GetAddressBytes();
-            foreach (string name in h.Aliases.Prepend(h.CanonicalName))
-            {
-                byte[] key = DnsName.KeyFromText(name);
-                if (!names.TryGetValue(key, out var rec)) names[key] = rec = ([], []);
-                AddAddress(rec, address);
-            }
-            // The first line for an address names it, as the C library's reverse lookup does.
-            reverse.TryAdd(address, DnsName.FromText(h.CanonicalName));
-        }
-
-        var neighbors = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
-        foreach (EthersEntry e in ethers)
-        {
-            var mac = new byte[6];
-            MacAddress.Write(mac, e.Mac);
-            if (e.Address is not null)
-            {
-                neighbors[e.Address.GetAddressBytes()] = mac;
-                continue;
-            }
-            // A host name stands for every address the hosts table gives it, IPv4 and IPv6.
-            if (!names.TryGetValue(DnsName.KeyFromText(e.HostName!), out var rec))
-            {
-                errors.Add(new TableError(ethersFile, e.Line, $"host name '{e.HostName}' is not in the hosts table"));
-                continue;
-            }
-            foreach (uint v4 in rec.V4) neighbors[BigEndian(v4)] = mac;
-            foreach (byte[] v6 in rec.V6) neighbors[v6] = mac;
-        }
-
-        var nameMap = names.ToDictionary(kv => kv.Key, kv => NameRecord.Encode(0, kv.Value.V4, kv.Value.V6), ByteArrayComparer.Instance);
-        byte[][] zones = settings.Zones.Select(DnsName.KeyFromText).ToArray();
-        foreach (byte[] address in reverse.Keys) AddReverseName(nameMap, zones, address);
-        AddEmptyNonTerminals(nameMap, zones);
-        return new PeepholeTables(BlobMap.Build(nameMap), BlobMap.Build(reverse), BlobMap.Build(neighbors),
-            BlobMap.Build(LeasesOf(neighbors)), settings, []);
+        var builder = new TableBuilder(ethersFile);
+        foreach (HostsEntry h in hosts) builder.AddHost(h);
+        foreach (EthersEntry e in ethers) builder.AddEthers(e);
+        errors = builder.Errors;
+        return builder.Build(settings);
     }
+
+    internal static PeepholeTables FromMaps(BlobMap names, BlobMap reverse, BlobMap neighbors, BlobMap leases, DnsSettings settings) =>
+        new(names, reverse, neighbors, leases, settings, []);
 
     /// <summary>A snapshot with one more hosts line: <paramref name="names"/> also resolve to <paramref name="address"/>.</summary>
     public PeepholeTables WithHost(IPAddress address, IReadOnlyList<string> names)
@@ -191,15 +156,18 @@ public sealed class PeepholeTables
         }
         var withEnts = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
         foreach (var (k, v) in changes) withEnts[k] = v!;
-        bool named = Reverse.ContainsKey(bytes);
+        bool named = Reverse.TryGet(bytes, out ReadOnlySpan<byte> lines);
         if (!named) AddReverseName(withEnts, Zones, bytes, Names);
         AddEmptyNonTerminals(withEnts, Zones, Names);
         foreach (var (k, v) in withEnts) changes[k] = v;
-        BlobMap reverse = named ? Reverse : Reverse.With([new(bytes, DnsName.FromText(names[0]))]);
+        // The line goes after the address's other lines: the first line keeps naming it.
+        BlobMap reverse = Reverse.With([new(bytes, ReverseLines.Append(lines, names.Select(DnsName.FromText).ToList()))]);
         return new PeepholeTables(Names.With(changes), reverse, Neighbors, Leases, Settings, DhcpScopes);
     }
 
-    /// <summary>A snapshot without <paramref name="name"/>'s addresses and without the reverse names pointing at it.</summary>
+    /// <summary>A snapshot without <paramref name="name"/>: its addresses, and its place on every hosts
+    /// line of those addresses, so that the first line left names each address in reverse, as a
+    /// full load of the edited file would.</summary>
     /// <remarks>
     /// <para>Inside a local zone, a name that is the zone's apex or still has names below it keeps
     /// existing as an empty non-terminal (RFC 8020): answering NXDOMAIN for it would tell a
@@ -217,8 +185,8 @@ public sealed class PeepholeTables
         for (int i = 0; i < r.IPv4Count + r.IPv6Count; i++)
         {
             byte[] address = i < r.IPv4Count ? BigEndian(r.IPv4(i)) : r.IPv6(i - r.IPv4Count).ToArray();
-            if (Reverse.TryGet(address, out ReadOnlySpan<byte> target) && SameName(target, key))
-                reverseChanges.Add(new(address, null));
+            if (Reverse.TryGet(address, out ReadOnlySpan<byte> lines))
+                reverseChanges.Add(new(address, ReverseLines.Encode(ReverseLines.Without(lines, key))));
         }
         byte[]? replacement = MustStayAsEmptyNonTerminal(key) ? NameRecord.Encode(NameRecord.EmptyNonTerminal, [], []) : null;
         return new PeepholeTables(Names.With([new(key, replacement)]), Reverse.With(reverseChanges), Neighbors, Leases, Settings, DhcpScopes);
@@ -269,7 +237,7 @@ public sealed class PeepholeTables
         return new(mac, current.Count == 0 ? null : current.SelectMany(a => a).ToArray());
     }
 
-    private static Dictionary<byte[], byte[]> LeasesOf(Dictionary<byte[], byte[]> neighbors)
+    internal static Dictionary<byte[], byte[]> LeasesOf(Dictionary<byte[], byte[]> neighbors)
     {
         var leases = new Dictionary<byte[], List<byte>>(ByteArrayComparer.Instance);
         foreach (var (address, mac) in neighbors)
@@ -281,15 +249,7 @@ public sealed class PeepholeTables
         return leases.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray(), ByteArrayComparer.Instance);
     }
 
-    private static bool SameName(ReadOnlySpan<byte> wire, ReadOnlySpan<byte> lowerKey)
-    {
-        if (wire.Length != lowerKey.Length) return false;
-        Span<byte> lower = stackalloc byte[wire.Length];
-        DnsName.ToLower(wire, lower);
-        return lower.SequenceEqual(lowerKey);
-    }
-
-    private static void AddAddress((List<uint> V4, List<byte[]> V6) rec, byte[] address)
+    internal static void AddAddress((List<uint> V4, List<byte[]> V6) rec, byte[] address)
     {
         if (address.Length == 4)
         {
@@ -307,7 +267,7 @@ public sealed class PeepholeTables
     // rather than an NXDOMAIN a resolver would also apply to the PTR (RFC 2308 5), and so that
     // the names above it get theirs from AddEmptyNonTerminals. PTR queries never reach it: the
     // reverse map answers them first.
-    private static void AddReverseName(Dictionary<byte[], byte[]> names, byte[][] zones, byte[] address, BlobMap? existing = null)
+    internal static void AddReverseName(Dictionary<byte[], byte[]> names, byte[][] zones, byte[] address, BlobMap? existing = null)
     {
         byte[] name = ReverseName.ToWire(address);
         if (existing?.ContainsKey(name) == true || !zones.Any(z => DnsName.IsAtOrBelow(name, z, out _))) return;
@@ -316,7 +276,7 @@ public sealed class PeepholeTables
 
     // Every ancestor of a name inside a local zone, down to the apex, exists (RFC 8020): give
     // those that have no records of their own an empty record so they answer NODATA.
-    private static void AddEmptyNonTerminals(Dictionary<byte[], byte[]> names, byte[][] zones, BlobMap? existing = null)
+    internal static void AddEmptyNonTerminals(Dictionary<byte[], byte[]> names, byte[][] zones, BlobMap? existing = null)
     {
         byte[] ent = NameRecord.Encode(NameRecord.EmptyNonTerminal, [], []);
         foreach (byte[] zone in zones)
@@ -339,14 +299,10 @@ public sealed class PeepholeTables
         }
     }
 
-    private static byte[] BigEndian(uint v4)
+    internal static byte[] BigEndian(uint v4)
     {
         var b = new byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(b, v4);
         return b;
     }
-
-    /// <summary>True for addresses the tables can hold (IPv4 and IPv6 without scope).</summary>
-    public static bool IsSupported(IPAddress address) =>
-        address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6;
 }

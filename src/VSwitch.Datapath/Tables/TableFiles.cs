@@ -1,5 +1,19 @@
 namespace VSwitch.Datapath.Tables;
 
+// The one way from table files on disk to a snapshot: the daemon's TableStore, the capture
+// replay, the fuzz targets, the benchmarks and the tests all load through here. The hosts file
+// is streamed line by line into the builder (never held whole, as text or as records); the
+// ethers file, which the daemon also edits line by line, is read whole, within the same bounds.
+
+/// <summary>What <see cref="TableFiles.Load"/> read: the snapshot, or every error.</summary>
+/// <param name="Tables">The snapshot; null when any file had an error.</param>
+/// <param name="Errors">Every error, as <c>file:line: reason</c>; empty when <paramref name="Tables"/> is set.</param>
+/// <param name="HostsLines">Lines of the hosts file that held an entry.</param>
+/// <param name="EthersText">The ethers file as read (empty without one).</param>
+/// <param name="Ethers">The ethers file's entries, in file order.</param>
+public sealed record TableFileLoad(PeepholeTables? Tables, IReadOnlyList<TableError> Errors, int HostsLines,
+    string EthersText, IReadOnlyList<EthersEntry> Ethers);
+
 /// <summary>Loads a table snapshot from a hosts file and an ethers file.</summary>
 public static class TableFiles
 {
@@ -8,19 +22,35 @@ public static class TableFiles
     /// a table with errors is never put in service.</returns>
     public static PeepholeTables? Load(string? hostsPath, string? ethersPath, DnsSettings settings, out IReadOnlyList<TableError> errors)
     {
-        var all = new List<TableError>();
-        TableParse<HostsEntry> hosts = hostsPath is null ? new([], []) : HostsFileReader.Load(hostsPath);
-        TableParse<EthersEntry> ethers = ethersPath is null ? new([], []) : EthersFileReader.Load(ethersPath);
-        all.AddRange(hosts.Errors);
-        all.AddRange(ethers.Errors);
-        PeepholeTables? tables = null;
-        if (all.Count == 0)
+        TableFileLoad load = Read(hostsPath, ethersPath, settings);
+        errors = load.Errors;
+        return load.Tables;
+    }
+
+    /// <summary>Reads and checks both files and builds a snapshot, keeping the ethers text and entries for edits.</summary>
+    public static TableFileLoad Read(string? hostsPath, string? ethersPath, DnsSettings settings)
+    {
+        var errors = new List<TableError>();
+        var builder = new TableBuilder(ethersPath ?? "");
+        int hostsLines = hostsPath is null ? 0 : HostsFileReader.Stream(hostsPath, builder.AddHost, errors);
+        string ethersText = "";
+        IReadOnlyList<EthersEntry> ethers = [];
+        if (ethersPath is not null)
         {
-            tables = PeepholeTables.Build(hosts.Entries, ethers.Entries, settings, ethersPath ?? "", out List<TableError> buildErrors);
-            all.AddRange(buildErrors);
-            if (buildErrors.Count > 0) tables = null;
+            if (Files.BoundedFile.TryReadAllText(ethersPath, out ethersText, out string reason))
+            {
+                TableParse<EthersEntry> parse = EthersFileReader.Parse(ethersPath, ethersText);
+                errors.AddRange(parse.Errors);
+                ethers = parse.Entries;
+            }
+            else
+            {
+                errors.Add(new TableError(ethersPath, 0, reason));
+            }
         }
-        errors = all;
-        return tables;
+        if (errors.Count > 0) return new TableFileLoad(null, errors, hostsLines, ethersText, ethers);
+        foreach (EthersEntry e in ethers) builder.AddEthers(e);
+        if (builder.Errors.Count > 0) return new TableFileLoad(null, builder.Errors, hostsLines, ethersText, ethers);
+        return new TableFileLoad(builder.Build(settings), [], hostsLines, ethersText, ethers);
     }
 }

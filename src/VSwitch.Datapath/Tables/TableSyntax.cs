@@ -19,20 +19,11 @@ namespace VSwitch.Datapath.Tables;
 /// <summary>Lines, fields, addresses and host names as hosts(5) and ethers(5) write them.</summary>
 internal static class TableSyntax
 {
-    /// <summary>The most characters a table file may hold.</summary>
-    /// <remarks>Generous for the millions of names the tables are sized for, and small enough that
-    /// a path pointing at a huge file or a device such as /dev/zero fails instead of exhausting
-    /// memory.</remarks>
-    public const int MaxFileChars = 64 * 1024 * 1024;
-
     /// <summary>The longest host name in text form, without its trailing dot (RFC 1035's 255 wire bytes).</summary>
     public const int MaxNameLength = 253;
 
     /// <summary>The longest label of a host name (RFC 1035).</summary>
     public const int MaxLabelLength = 63;
-
-    // How much of a bad field is quoted back in a reason; enough to recognise it.
-    private const int MaxQuotedChars = 40;
 
     /// <summary>A line parser for one table format: the fields of one non-blank line to an entry or a reason.</summary>
     /// <param name="fields">The line's fields, at least one, without comment or separators.</param>
@@ -65,29 +56,57 @@ internal static class TableSyntax
         foreach (string rawLine in text.Split('\n'))
         {
             lineNumber++;
-            string line = rawLine.EndsWith('\r') ? rawLine[..^1] : rawLine;
-            int hash = line.IndexOf('#', StringComparison.Ordinal);
-            if (hash >= 0) line = line[..hash];
-            string[] fields = line.Split(FieldSeparators, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length == 0) continue;
-            if (parseLine(fields, lineNumber, out T? entry, out string reason))
-                entries.Add(entry);
-            else
-                errors.Add(new TableError(fileName, lineNumber, reason));
+            ParseLine(fileName, rawLine, lineNumber, parseLine, entries.Add, errors);
         }
         return new TableParse<T>(entries.AsReadOnly(), errors.AsReadOnly());
     }
 
     /// <summary>
-    /// Reads the file at <paramref name="path"/> and parses it with <paramref name="parse"/>; a file
-    /// that cannot be read becomes one error at line 0 carrying the operating system's reason.
+    /// Streams the file at <paramref name="path"/> through <see cref="Files.BoundedFile"/>, parsing each
+    /// line with <paramref name="parseLine"/> and handing each entry to <paramref name="sink"/> as it
+    /// is read; a file that cannot be read whole adds one error at line 0 with the reason.
     /// </summary>
-    public static TableParse<T> Load<T>(string path, Func<string, string, TableParse<T>> parse)
+    /// <returns>The number of lines that held an entry.</returns>
+    public static int Stream<T>(string path, LineParser<T> parseLine, Action<T> sink, List<TableError> errors) where T : class
     {
         ArgumentNullException.ThrowIfNull(path);
-        return TryReadFile(path, out string text, out string reason)
-            ? parse(path, text)
-            : new TableParse<T>([], [new TableError(path, 0, reason)]);
+        int entries = 0;
+        if (!Files.BoundedFile.TryReadLines(path, (line, number) =>
+            {
+                if (ParseLine(path, line, number, parseLine, sink, errors)) entries++;
+            }, out _, out string reason))
+            errors.Add(new TableError(path, 0, reason));
+        return entries;
+    }
+
+    /// <summary>Reads a whole table file with <see cref="Stream{T}"/>, collecting its entries.</summary>
+    public static TableParse<T> Load<T>(string path, LineParser<T> parseLine) where T : class
+    {
+        var entries = new List<T>();
+        var errors = new List<TableError>();
+        Stream(path, parseLine, entries.Add, errors);
+        return new TableParse<T>(entries.AsReadOnly(), errors.AsReadOnly());
+    }
+
+    // One line: a '\r' before the '\n' is dropped, '#' starts a comment, fields are separated by
+    // runs of spaces and tabs, and a line with no fields is skipped.
+    private static bool ParseLine<T>(string fileName, string rawLine, int lineNumber, LineParser<T> parseLine, Action<T> sink,
+        List<TableError> errors) where T : class
+    {
+        ReadOnlySpan<char> line = rawLine.AsSpan();
+        if (line.EndsWith('\r')) line = line[..^1];
+        int hash = line.IndexOf('#');
+        if (hash >= 0) line = line[..hash];
+        if (line.Trim(" \t").IsEmpty) return false;
+        string[] fields = line.ToString().Split(FieldSeparators, StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length == 0) return false;
+        if (parseLine(fields, lineNumber, out T? entry, out string reason))
+        {
+            sink(entry);
+            return true;
+        }
+        errors.Add(new TableError(fileName, lineNumber, reason));
+        return false;
     }
 
     /// <summary>
@@ -197,31 +216,8 @@ internal static class TableSyntax
         return true;
     }
 
-    /// <summary>
-    /// Quotes input text for a reason: in single quotes, cut after 40 characters, with anything
-    /// that is not a visible character or a space escaped as <c>\uXXXX</c> (and '\' as <c>\\</c>).
-    /// </summary>
-    public static string Quote(string text)
-    {
-        var quoted = new StringBuilder(Math.Min(text.Length, MaxQuotedChars) + 5);
-        quoted.Append('\'');
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (i == MaxQuotedChars)
-            {
-                quoted.Append("...");
-                break;
-            }
-            char c = text[i];
-            if (c == '\\')
-                quoted.Append(@"\\");
-            else if (c == ' ' || char.IsLetterOrDigit(c) || char.IsPunctuation(c) || char.IsSymbol(c))
-                quoted.Append(c);
-            else
-                quoted.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
-        }
-        return quoted.Append('\'').ToString();
-    }
+    /// <summary>Quotes input text for a reason (<see cref="Files.UntrustedText.Quote"/>).</summary>
+    public static string Quote(string text) => Files.UntrustedText.Quote(text);
 
     // A strict dotted quad: four decimal octets, each 0-255 with no leading zero. The detail is
     // empty when the text does not even look like an IPv4 address.
@@ -301,37 +297,5 @@ internal static class TableSyntax
             return false;
         address = parsed;
         return true;
-    }
-
-    private static bool TryReadFile(string path, out string text, out string reason)
-    {
-        text = "";
-        try
-        {
-            // Read in chunks with a running bound rather than File.ReadAllText, so that a huge
-            // file or an endless device is refused instead of read. The reader drops a BOM.
-            using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            var content = new StringBuilder();
-            char[] chunk = new char[64 * 1024];
-            int read;
-            while ((read = reader.Read(chunk, 0, chunk.Length)) > 0)
-            {
-                if (content.Length + read > MaxFileChars)
-                {
-                    reason = $"the file is larger than the limit of {MaxFileChars} characters";
-                    return false;
-                }
-                content.Append(chunk, 0, read);
-            }
-            text = content.ToString();
-            reason = "";
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException
-                                       or NotSupportedException or System.Security.SecurityException)
-        {
-            reason = "cannot read the file: " + e.Message;
-            return false;
-        }
     }
 }
