@@ -75,15 +75,19 @@ public sealed class BlobMap
         {
             // The map has outgrown its shards (four times over, or it is being built): lay it out
             // again with more, once, rather than copy ever larger shards on every edit.
-            var all = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
-            foreach (var (k, v) in Entries()) all[k] = v;
+            var removed = new HashSet<byte[]>(list0.Where(c => c.Value is null).Select(c => c.Key), ByteArrayComparer.Instance);
+            var all = new PackedMapBuilder(Count + list0.Count);
+            foreach (var (k, v) in Entries())
+            {
+                if (!removed.Contains(k)) all.Set(k, v);
+            }
             foreach (var (k, v) in list0)
             {
                 Check(k, v);
-                if (v is null) all.Remove(k);
-                else all[k] = v;
+                if (v is not null) all.Set(k, v);
             }
-            return Layout(all, BitsFor(all.Count));
+            // A key removed and then added again in the same list ends up added, as in order.
+            return all.ToBlobMap();
         }
         var byShard = new Dictionary<int, List<KeyValuePair<byte[], byte[]?>>>();
         foreach (var change in list0)
@@ -112,22 +116,30 @@ public sealed class BlobMap
     private static int BitsFor(int records) =>
         Math.Clamp(BitOperations.Log2((uint)Math.Max(1, records / RecordsPerShard) * 2 - 1), MinShardBits, MaxShardBits);
 
-    private static BlobMap Layout(Dictionary<byte[], byte[]> all, int bits)
+    /// <summary>Lays records out in shards: <paramref name="records"/> are the (hash, offset) of
+    /// records in <paramref name="arena"/>, in the shard record format, keys unique.</summary>
+    internal static BlobMap Layout(byte[] arena, List<(uint Hash, int Offset)> records)
     {
-        var groups = new Dictionary<byte[], byte[]>[1 << bits];
-        foreach (var (k, v) in all)
-        {
-            int shard = (int)(Hash(k) >> (32 - bits));
-            (groups[shard] ??= new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance))[k] = v;
-        }
-        var shards = new Shard[groups.Length];
-        for (int i = 0; i < shards.Length; i++) shards[i] = groups[i] is { } g ? Shard.Build(g) : Shard.Empty;
+        int bits = BitsFor(records.Count), shardCount = 1 << bits;
+        var starts = new int[shardCount + 1];
+        foreach (var (hash, _) in records) starts[(int)(hash >> (32 - bits)) + 1]++;
+        for (int s = 0; s < shardCount; s++) starts[s + 1] += starts[s];
+        var ordered = new (uint Hash, int Offset)[records.Count];
+        var next = (int[])starts.Clone();
+        foreach (var record in records) ordered[next[(int)(record.Hash >> (32 - bits))]++] = record;
+        var shards = new Shard[shardCount];
+        for (int s = 0; s < shardCount; s++)
+            shards[s] = Shard.Build(arena, ordered.AsSpan(starts[s], starts[s + 1] - starts[s]));
         return new BlobMap(shards, bits);
     }
 
     /// <summary>Builds a map from scratch; a later duplicate key replaces an earlier one.</summary>
-    public static BlobMap Build(IEnumerable<KeyValuePair<byte[], byte[]>> entries) =>
-        Empty.With(entries.Select(e => new KeyValuePair<byte[], byte[]?>(e.Key, e.Value)));
+    public static BlobMap Build(IEnumerable<KeyValuePair<byte[], byte[]>> entries)
+    {
+        var all = new PackedMapBuilder();
+        foreach (var (k, v) in entries) all.Set(k, v);
+        return all.ToBlobMap();
+    }
 
     /// <summary>Every (key, value) pair, copied out (control plane and edits; allocates).</summary>
     public IEnumerable<KeyValuePair<byte[], byte[]>> Entries() => _shards.SelectMany(s => s.Entries());
@@ -149,6 +161,9 @@ public sealed class BlobMap
     /// <summary>True when this map and <paramref name="other"/> hold the very same shard object at
     /// <paramref name="shard"/>: what lets tests prove that an edit copies only the shards it touches.</summary>
     internal bool SharesShard(BlobMap other, int shard) => ReferenceEquals(_shards[shard], other._shards[shard]);
+
+    /// <summary>The hash records are placed by (randomly seeded per process).</summary>
+    internal static uint HashOf(ReadOnlySpan<byte> key) => Hash(key);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Hash(ReadOnlySpan<byte> key)
@@ -172,38 +187,51 @@ public sealed class BlobMap
     }
 
     /// <summary>One shard: records packed as [key length u8][value length u16][key][value].</summary>
+    /// <remarks>The index is 32-bit slots, half to two thirds empty: the low bits hold the record's
+    /// offset + 1 (as many bits as the shard's data needs), the high bits a tag of the key's hash, so
+    /// most probes that miss compare no key. Four bytes a slot rather than eight is a tenth of a
+    /// million-name table's memory.</remarks>
     private sealed class Shard
     {
-        public static readonly Shard Empty = new([], new long[1], 0);
+        public static readonly Shard Empty = new([], new uint[1], 0, 8);
 
         private readonly byte[] _data;
-        private readonly long[] _index;
+        private readonly uint[] _index;
         private readonly int _mask;
+        private readonly int _offsetBits;
+        private readonly uint _offsetMask;
 
-        private Shard(byte[] data, long[] index, int count)
+        private Shard(byte[] data, uint[] index, int count, int offsetBits)
         {
             _data = data;
             _index = index;
             _mask = index.Length - 1;
+            _offsetBits = offsetBits;
+            _offsetMask = (1u << offsetBits) - 1;
             Count = count;
         }
 
         public int Count { get; }
 
-        public long SizeInBytes => _data.Length + _index.Length * 8L + 64;
+        public long SizeInBytes => _data.Length + _index.Length * 4L + 64;
+
+        // The bits of the hash a slot keeps: taken above the probe's low bits and below the shard's top bits.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static uint Tag(uint hash, int offsetBits) => (hash >> 8) & (uint.MaxValue >> offsetBits);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool TryGet(scoped ReadOnlySpan<byte> key, uint hash, out ReadOnlySpan<byte> value)
         {
-            long[] index = _index;
+            uint[] index = _index;
             int i = (int)hash & _mask;
+            uint tag = Tag(hash, _offsetBits);
             while (true)
             {
-                long slot = index[i];
+                uint slot = index[i];
                 if (slot == 0) break;
-                if ((uint)(slot >> 32) == hash)
+                if (slot >> _offsetBits == tag)
                 {
-                    int offset = (int)slot - 1;
+                    int offset = (int)(slot & _offsetMask) - 1;
                     int keyLength = _data[offset];
                     int valueLength = BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(offset + 1));
                     ReadOnlySpan<byte> stored = _data.AsSpan(offset + 3, keyLength);
@@ -247,24 +275,47 @@ public sealed class BlobMap
             if (contents.Count == 0) return Empty;
             int size = 0;
             foreach (var (k, v) in contents) size += 3 + k.Length + v.Length;
-            var data = new byte[size];
-            var index = new long[BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, contents.Count * 2))];
-            int mask = index.Length - 1;
-            int offset = 0;
+            var arena = new byte[size];
+            var records = new (uint Hash, int Offset)[contents.Count];
+            int at = 0, n = 0;
             foreach (var (k, v) in contents)
             {
-                data[offset] = (byte)k.Length;
-                BinaryPrimitives.WriteUInt16LittleEndian(data.AsSpan(offset + 1), (ushort)v.Length);
-                k.CopyTo(data, offset + 3);
-                v.CopyTo(data, offset + 3 + k.Length);
-                uint hash = Hash(k);
+                arena[at] = (byte)k.Length;
+                BinaryPrimitives.WriteUInt16LittleEndian(arena.AsSpan(at + 1), (ushort)v.Length);
+                k.CopyTo(arena, at + 3);
+                v.CopyTo(arena, at + 3 + k.Length);
+                records[n++] = (Hash(k), at);
+                at += 3 + k.Length + v.Length;
+            }
+            return Build(arena, records);
+        }
+
+        // The records at ordered[i].Offset in arena (already in the record format), copied into one shard.
+        public static Shard Build(byte[] arena, ReadOnlySpan<(uint Hash, int Offset)> ordered)
+        {
+            if (ordered.Length == 0) return Empty;
+            int size = 0;
+            foreach (var (_, offset) in ordered) size += RecordLength(arena, offset);
+            var data = new byte[size];
+            var index = new uint[BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, ordered.Length * 3 / 2 + 1))];
+            // Enough offset bits for offset + 1 of any record (at least 8), the rest of the slot for the tag.
+            int offsetBits = Math.Clamp(32 - BitOperations.LeadingZeroCount((uint)size + 1), 8, 31);
+            int mask = index.Length - 1;
+            int at = 0;
+            foreach (var (hash, offset) in ordered)
+            {
+                int length = RecordLength(arena, offset);
+                arena.AsSpan(offset, length).CopyTo(data.AsSpan(at));
                 int i = (int)hash & mask;
                 while (index[i] != 0) i = (i + 1) & mask;
-                index[i] = ((long)hash << 32) | (uint)(offset + 1);
-                offset += 3 + k.Length + v.Length;
+                index[i] = (Tag(hash, offsetBits) << offsetBits) | (uint)(at + 1);
+                at += length;
             }
-            return new Shard(data, index, contents.Count);
+            return new Shard(data, index, ordered.Length, offsetBits);
         }
+
+        private static int RecordLength(byte[] arena, int offset) =>
+            3 + arena[offset] + BinaryPrimitives.ReadUInt16LittleEndian(arena.AsSpan(offset + 1));
     }
 }
 

@@ -157,8 +157,8 @@ public sealed class PeepholeTables
         var withEnts = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
         foreach (var (k, v) in changes) withEnts[k] = v!;
         bool named = Reverse.TryGet(bytes, out ReadOnlySpan<byte> lines);
-        if (!named) AddReverseName(withEnts, Zones, bytes, Names);
-        AddEmptyNonTerminals(withEnts, Zones, Names);
+        if (!named) AddReverseName(withEnts.TryAdd, Zones, bytes, Names);
+        AddEmptyNonTerminals(withEnts.Keys.ToList(), withEnts.TryAdd, Zones, Names);
         foreach (var (k, v) in withEnts) changes[k] = v;
         // The line goes after the address's other lines: the first line keeps naming it.
         BlobMap reverse = Reverse.With([new(bytes, ReverseLines.Append(lines, names.Select(DnsName.FromText).ToList()))]);
@@ -267,23 +267,25 @@ public sealed class PeepholeTables
     // rather than an NXDOMAIN a resolver would also apply to the PTR (RFC 2308 5), and so that
     // the names above it get theirs from AddEmptyNonTerminals. PTR queries never reach it: the
     // reverse map answers them first.
-    internal static void AddReverseName(Dictionary<byte[], byte[]> names, byte[][] zones, byte[] address, BlobMap? existing = null)
+    internal static void AddReverseName(Func<byte[], byte[], bool> tryAdd, byte[][] zones, byte[] address, BlobMap? existing = null)
     {
+        if (zones.Length == 0) return;
         byte[] name = ReverseName.ToWire(address);
         if (existing?.ContainsKey(name) == true || !zones.Any(z => DnsName.IsAtOrBelow(name, z, out _))) return;
-        names.TryAdd(name, NameRecord.Encode(NameRecord.EmptyNonTerminal, [], []));
+        tryAdd(name, NameRecord.Encode(NameRecord.EmptyNonTerminal, [], []));
     }
 
     // Every ancestor of a name inside a local zone, down to the apex, exists (RFC 8020): give
     // those that have no records of their own an empty record so they answer NODATA.
-    internal static void AddEmptyNonTerminals(Dictionary<byte[], byte[]> names, byte[][] zones, BlobMap? existing = null)
+    internal static void AddEmptyNonTerminals(List<byte[]> names, Func<byte[], byte[], bool> tryAdd, byte[][] zones, BlobMap? existing = null)
     {
+        if (zones.Length == 0) return;
         byte[] ent = NameRecord.Encode(NameRecord.EmptyNonTerminal, [], []);
         foreach (byte[] zone in zones)
         {
-            if (existing?.ContainsKey(zone) != true) names.TryAdd(zone, ent);
+            if (existing?.ContainsKey(zone) != true) tryAdd(zone, ent);
         }
-        foreach (byte[] name in names.Keys.ToList())
+        foreach (byte[] name in names)
         {
             foreach (byte[] zone in zones)
             {
@@ -292,7 +294,7 @@ public sealed class PeepholeTables
                 while (parent.Length > zone.Length)
                 {
                     byte[] p = parent.ToArray();
-                    if (existing?.ContainsKey(p) != true) names.TryAdd(p, ent);
+                    if (existing?.ContainsKey(p) != true) tryAdd(p, ent);
                     parent = DnsName.Parent(parent);
                 }
             }

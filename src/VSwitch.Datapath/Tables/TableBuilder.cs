@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using VSwitch.Datapath.Frames;
 using VSwitch.Datapath.Peephole.Dns;
@@ -7,16 +6,19 @@ namespace VSwitch.Datapath.Tables;
 
 // Builds a snapshot from table lines as they stream in, hosts first, then ethers, so that a
 // million-line file is never held as a million records: each line goes straight into the maps'
-// final encodings (a NameRecord per name, the reverse lines per address, six MAC bytes per
-// neighbour), and only those survive into the BlobMaps.
+// final encodings (a NameRecord per name, the reverse lines per address) in packed arenas
+// (PackedMapBuilder), and only those are laid out into the BlobMaps.
 
 /// <summary>Accumulates hosts and ethers lines and builds the <see cref="PeepholeTables"/> they describe.</summary>
 /// <param name="ethersFile">The ethers file's name, for errors about its lines.</param>
-public sealed class TableBuilder(string ethersFile)
+/// <param name="expectedNames">A guess at the number of names, to size the arenas once (0: grow as needed).</param>
+public sealed class TableBuilder(string ethersFile, int expectedNames = 0)
 {
-    private readonly Dictionary<byte[], byte[]> _names = new(ByteArrayComparer.Instance);
-    private readonly Dictionary<byte[], byte[]> _reverse = new(ByteArrayComparer.Instance);
+    private readonly PackedMapBuilder _names = new(expectedNames);
+    private readonly PackedMapBuilder _reverse = new(expectedNames);
     private readonly Dictionary<byte[], byte[]> _neighbors = new(ByteArrayComparer.Instance);
+    // One hosts line's reverse value: its names in wire format and the line's end (ReverseLines).
+    private readonly byte[] _line = new byte[BlobMap.MaxValueLength];
 
     /// <summary>Ethers lines that name a host the hosts lines added so far do not have.</summary>
     public List<TableError> Errors { get; } = [];
@@ -25,11 +27,25 @@ public sealed class TableBuilder(string ethersFile)
     /// reverse name is the canonical name of its first line.</summary>
     public void AddHost(HostsEntry h)
     {
-        byte[] address = h.Address.GetAddressBytes();
-        var line = new List<byte[]>(1 + h.Aliases.Count);
-        AddName(h.CanonicalName, address, line);
-        foreach (string alias in h.Aliases) AddName(alias, address, line);
-        _reverse[address] = _reverse.TryGetValue(address, out byte[]? lines) ? ReverseLines.Append(lines, line) : ReverseLines.Append([], line);
+        Span<byte> address = stackalloc byte[16];
+        if (!h.Address.TryWriteBytes(address, out int addressLength)) return;
+        address = address[..addressLength];
+        int at = AddName(h.CanonicalName, address, 0);
+        foreach (string alias in h.Aliases)
+        {
+            if (at + 1 + DnsName.MaxLength > _line.Length) break;
+            at = AddName(alias, address, at);
+        }
+        _line[at++] = 0;
+        ReadOnlySpan<byte> line = _line.AsSpan(0, at);
+        if (_reverse.TryGet(address, out ReadOnlySpan<byte> lines))
+        {
+            if (lines.Length + line.Length <= BlobMap.MaxValueLength) _reverse.Set(address, [.. lines, .. line]);
+        }
+        else
+        {
+            _reverse.Set(address, line);
+        }
     }
 
     /// <summary>Adds one ethers line; a host name stands for every address the hosts lines give it.</summary>
@@ -43,7 +59,7 @@ public sealed class TableBuilder(string ethersFile)
             _neighbors[e.Address.GetAddressBytes()] = mac;
             return;
         }
-        if (!_names.TryGetValue(DnsName.KeyFromText(e.HostName!), out byte[]? value))
+        if (!_names.TryGet(DnsName.KeyFromText(e.HostName!), out ReadOnlySpan<byte> value))
         {
             Errors.Add(new TableError(ethersFile, e.Line, $"host name '{e.HostName}' is not in the hosts table"));
             return;
@@ -57,30 +73,40 @@ public sealed class TableBuilder(string ethersFile)
     public PeepholeTables Build(DnsSettings settings)
     {
         byte[][] zones = settings.Zones.Select(DnsName.KeyFromText).ToArray();
-        foreach (byte[] address in _reverse.Keys) PeepholeTables.AddReverseName(_names, zones, address);
-        PeepholeTables.AddEmptyNonTerminals(_names, zones);
-        return PeepholeTables.FromMaps(BlobMap.Build(_names), BlobMap.Build(_reverse), BlobMap.Build(_neighbors),
+        if (zones.Length > 0)
+        {
+            foreach (byte[] address in _reverse.Keys()) PeepholeTables.AddReverseName((k, v) => _names.TryAdd(k, v), zones, address);
+            PeepholeTables.AddEmptyNonTerminals(_names.Keys(), (k, v) => _names.TryAdd(k, v), zones);
+        }
+        return PeepholeTables.FromMaps(_names.ToBlobMap(), _reverse.ToBlobMap(), BlobMap.Build(_neighbors),
             BlobMap.Build(PeepholeTables.LeasesOf(_neighbors)), settings);
     }
 
-    private void AddName(string name, byte[] address, List<byte[]> line)
+    // Writes the name into the line at <at> and adds the address to the name's record; returns the line's new length.
+    private int AddName(string name, ReadOnlySpan<byte> address, int at)
     {
-        line.Add(DnsName.FromText(name));
-        byte[] key = DnsName.KeyFromText(name);
-        if (!_names.TryGetValue(key, out byte[]? old))
+        int length = DnsName.Write(name, _line.AsSpan(at));
+        ReadOnlySpan<byte> wire = _line.AsSpan(at, length);
+        Span<byte> key = stackalloc byte[length];
+        DnsName.ToLower(wire, key);
+        if (!_names.TryGet(key, out ReadOnlySpan<byte> old))
         {
-            // Most names have one address: encode it directly, with no list in between.
-            _names[key] = address.Length == 4
-                ? NameRecord.Encode(0, [BinaryPrimitives.ReadUInt32BigEndian(address)], [])
-                : NameRecord.Encode(0, [], [address]);
-            return;
+            // Most names have one address: encode it directly (NameRecord's layout), with no list in between.
+            Span<byte> value = stackalloc byte[3 + address.Length];
+            value[0] = 0;
+            value[1] = (byte)(address.Length == 4 ? 1 : 0);
+            value[2] = (byte)(address.Length == 16 ? 1 : 0);
+            address.CopyTo(value[3..]);
+            _names.Set(key, value);
+            return at + length;
         }
         var record = new NameRecord(old);
         var rec = (V4: new List<uint>(), V6: new List<byte[]>());
         for (int i = 0; i < record.IPv4Count; i++) rec.V4.Add(record.IPv4(i));
         for (int i = 0; i < record.IPv6Count; i++) rec.V6.Add(record.IPv6(i).ToArray());
         int before = rec.V4.Count + rec.V6.Count;
-        PeepholeTables.AddAddress(rec, address);
-        if (rec.V4.Count + rec.V6.Count != before) _names[key] = NameRecord.Encode(0, rec.V4, rec.V6);
+        PeepholeTables.AddAddress(rec, address.ToArray());
+        if (rec.V4.Count + rec.V6.Count != before) _names.Set(key, NameRecord.Encode(0, rec.V4, rec.V6));
+        return at + length;
     }
 }

@@ -31,7 +31,9 @@ public static class TableFiles
     public static TableFileLoad Read(string? hostsPath, string? ethersPath, DnsSettings settings)
     {
         var errors = new List<TableError>();
-        var builder = new TableBuilder(ethersPath ?? "");
+        // Sized once from the file (a hosts line is some 30 bytes), not grown by doubling.
+        long hostsBytes = hostsPath is not null && new FileInfo(hostsPath) is { Exists: true } info ? info.Length : 0;
+        var builder = new TableBuilder(ethersPath ?? "", (int)Math.Min(hostsBytes / 32, 16_000_000));
         int hostsLines = hostsPath is null ? 0 : HostsFileReader.Stream(hostsPath, builder.AddHost, errors);
         string ethersText = "";
         IReadOnlyList<EthersEntry> ethers = [];

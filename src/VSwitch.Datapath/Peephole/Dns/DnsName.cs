@@ -67,22 +67,33 @@ public static class DnsName
     /// <exception cref="ArgumentException">The text is not a valid name.</exception>
     public static byte[] FromText(string text)
     {
-        if (text.EndsWith('.')) text = text[..^1];
-        var bytes = new List<byte>(text.Length + 2);
-        if (text.Length > 0)
+        ReadOnlySpan<char> name = text.EndsWith('.') ? text.AsSpan(0, text.Length - 1) : text;
+        // Each label's dot becomes its length byte, plus one length byte in front and the root at the end.
+        var bytes = new byte[name.IsEmpty ? 1 : name.Length + 2];
+        Write(text, bytes);
+        return bytes;
+    }
+
+    /// <summary>Writes <paramref name="text"/> as a wire name into <paramref name="destination"/>
+    /// (at least 255 bytes, or the name's length) and returns its length; throws as <see cref="FromText"/> does.</summary>
+    public static int Write(ReadOnlySpan<char> text, Span<byte> destination)
+    {
+        ReadOnlySpan<char> name = text.EndsWith('.') ? text[..^1] : text;
+        int length = name.IsEmpty ? 1 : name.Length + 2;
+        if (length > MaxLength) throw new ArgumentException($"Name '{text}' is longer than {MaxLength} bytes on the wire.");
+        int at = 0;
+        while (!name.IsEmpty)
         {
-            foreach (string label in text.Split('.'))
-            {
-                if (label.Length is 0 or > MaxLabelLength)
-                    throw new ArgumentException($"Name '{text}' has an empty label or one over {MaxLabelLength} characters.");
-                byte[] ascii = Encoding.ASCII.GetBytes(label);
-                bytes.Add((byte)ascii.Length);
-                bytes.AddRange(ascii);
-            }
+            int dot = name.IndexOf('.');
+            ReadOnlySpan<char> label = dot < 0 ? name : name[..dot];
+            if (label.Length is 0 or > MaxLabelLength)
+                throw new ArgumentException($"Name '{text}' has an empty label or one over {MaxLabelLength} characters.");
+            destination[at++] = (byte)label.Length;
+            at += Encoding.ASCII.GetBytes(label, destination[at..]);
+            name = dot < 0 ? default : name[(dot + 1)..];
         }
-        bytes.Add(0);
-        if (bytes.Count > MaxLength) throw new ArgumentException($"Name '{text}' is longer than {MaxLength} bytes on the wire.");
-        return [.. bytes];
+        destination[at] = 0;
+        return length;
     }
 
     /// <summary>A wire name in lower case, the form table keys take.</summary>
