@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Tables;
+using VSwitch.Datapath.Tenancy;
 
 namespace VSwitch.Benchmarks;
 

@@ -4,6 +4,7 @@ using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Peephole.Dns;
 using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Tables;
+using VSwitch.Datapath.Tenancy;
 
 namespace VSwitch.Benchmarks;
 

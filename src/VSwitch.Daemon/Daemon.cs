@@ -290,13 +290,9 @@ public sealed partial class Daemon : IAsyncDisposable
     /// <summary>Every counter by path: the datapath's, supervision's, the control socket's, the tables' and the process's.</summary>
     public async Task<List<KeyValuePair<string, long>>> CountersAsync(CancellationToken cancel = default)
     {
-        List<KeyValuePair<string, long>> list = await _access.RunAsync(l =>
-        {
-            List<KeyValuePair<string, long>> c = l.CounterSnapshot();
-            c.Add(new("frames/pool-slots", l.Pool.SlotCount));
-            c.Add(new("frames/pool-available", l.Pool.Available));
-            return c;
-        }, cancel).ConfigureAwait(false);
+        // The loop publishes its counters itself (every few milliseconds while busy, and before it
+        // sleeps): reading them never stops forwarding.
+        List<KeyValuePair<string, long>> list = Loop.Published.Read();
         await _ports.AppendCountersAsync(list, cancel).ConfigureAwait(false);
         _control?.AppendCounters(list);
         foreach (Dns.DnsService service in _dnsServices) service.Counters.AppendTo($"dns-service/{service.Tenant.Name}/", list);
@@ -320,7 +316,7 @@ public sealed partial class Daemon : IAsyncDisposable
     private async Task WatchDeclinesAsync(TimeSpan interval, CancellationToken cancel)
     {
         var seen = new Dictionary<string, long>(StringComparer.Ordinal);
-        int declined = (int)Datapath.Peephole.Dhcp.DhcpOutcome.Declined;
+        int declined = (int)Datapath.Counters.DhcpOutcome.Declined;
         try
         {
             while (!cancel.IsCancellationRequested)

@@ -71,7 +71,7 @@ public sealed record SwitchConfig
     public int MacTableSize { get; init; } = Datapath.Switching.MacTable.DefaultMaxEntries;
 
     /// <summary>Most peephole replies per second per ingress port; 0 for no limit.</summary>
-    public int PeepholeRateLimit { get; init; } = Datapath.Peephole.RateLimiter.DefaultRatePerSecond;
+    public int PeepholeRateLimit { get; init; } = Datapath.Tenancy.RateLimiter.DefaultRatePerSecond;
 
     /// <summary>What the forwarding loop does when it finds nothing to do.</summary>
     public IdlePolicy Idle { get; init; } = IdlePolicy.Default;

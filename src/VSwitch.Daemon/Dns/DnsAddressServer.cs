@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using VSwitch.Datapath.Peephole.Dns;
 using VSwitch.Datapath.Tenancy;
+using VSwitch.Datapath.Counters;
 
 namespace VSwitch.Daemon.Dns;
 

@@ -2,6 +2,8 @@ using VSwitch.Daemon.Config;
 using VSwitch.Daemon.Storage;
 using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Tables;
+using VSwitch.Datapath.Ports;
+using VSwitch.Datapath.Tenancy;
 
 namespace VSwitch.Daemon.Tenancy;
 

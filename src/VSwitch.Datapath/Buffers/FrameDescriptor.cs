@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using VSwitch.Datapath.Counters;
-using VSwitch.Datapath.Pipeline;
 
 namespace VSwitch.Datapath.Buffers;
 
@@ -21,7 +19,7 @@ public struct FrameDescriptor
     public int Length;
     /// <summary>Where the frame starts within its slot.</summary>
     public ushort Offset;
-    /// <summary>The port the frame entered by (or <see cref="PortIds.Responder"/> for an injected reply).</summary>
+    /// <summary>The port the frame entered by (or <c>PortIds.Responder</c> for an injected reply).</summary>
     public ushort InPort;
     /// <summary>The egress port chosen by the L2 stage when <see cref="Next"/> is <see cref="Next.Forward"/>.</summary>
     public ushort OutPort;

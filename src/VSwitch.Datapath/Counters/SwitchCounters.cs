@@ -16,12 +16,23 @@ public sealed class SwitchCounters
     /// <summary>Entries in the table now.</summary>
     public long FdbEntries;
 
+    /// <summary>The counters' paths, in the order of <see cref="CopyTo"/>.</summary>
+    public static readonly string[] Names = ["fdb/learned", "fdb/moved", "fdb/aged", "fdb/table-full", "fdb/entries"];
+
+    /// <summary>Writes every value, in the order of <see cref="Names"/>; no allocation.</summary>
+    public void CopyTo(Span<long> values)
+    {
+        values[0] = FdbLearned;
+        values[1] = FdbMoved;
+        values[2] = FdbAged;
+        values[3] = FdbTableFull;
+        values[4] = FdbEntries;
+    }
+
     public void AppendTo(List<KeyValuePair<string, long>> into)
     {
-        into.Add(new("fdb/learned", FdbLearned));
-        into.Add(new("fdb/moved", FdbMoved));
-        into.Add(new("fdb/aged", FdbAged));
-        into.Add(new("fdb/table-full", FdbTableFull));
-        into.Add(new("fdb/entries", FdbEntries));
+        Span<long> values = stackalloc long[Names.Length];
+        CopyTo(values);
+        for (int i = 0; i < Names.Length; i++) into.Add(new(Names[i], values[i]));
     }
 }

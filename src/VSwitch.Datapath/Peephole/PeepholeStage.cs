@@ -6,9 +6,9 @@ using VSwitch.Datapath.Peephole.Arp;
 using VSwitch.Datapath.Peephole.Dhcp;
 using VSwitch.Datapath.Peephole.Dns;
 using VSwitch.Datapath.Peephole.Neighbor;
-using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Tables;
 using VSwitch.Datapath.Tenancy;
+using VSwitch.Datapath.Ports;
 
 namespace VSwitch.Datapath.Peephole;
 
@@ -40,11 +40,11 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
     /// <summary>The per-port bound on replies (<see cref="RateLimiter"/>), or null for none. Set before the loop runs.</summary>
     public RateLimiter? Limiter { get; set; }
 
-    public int Process(Span<FrameDescriptor> frames, int count, long now)
+    public void Process(Span<FrameDescriptor> frames, long now)
     {
         TableBinding binding = Volatile.Read(ref _binding);
         RateLimiter? limiter = Limiter;
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < frames.Length; i++)
         {
             ref FrameDescriptor d = ref frames[i];
             if (d.Next != Next.Continue || d.InPort == PortIds.Responder) continue;
@@ -82,7 +82,6 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
             }
             if (candidate == Candidate.Dns && tenant.DnsPort >= 0) PuntToDnsService(ref d, buffer, tenant);
         }
-        return count;
     }
 
     // DNS to the tenant's DNS address that the tables did not answer (a miss, a big answer's TCP

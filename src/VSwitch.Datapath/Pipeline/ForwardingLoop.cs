@@ -5,6 +5,7 @@ using VSwitch.Datapath.Counters;
 using VSwitch.Datapath.Peephole;
 using VSwitch.Datapath.Ports;
 using VSwitch.Datapath.Switching;
+using VSwitch.Datapath.Tenancy;
 
 namespace VSwitch.Datapath.Pipeline;
 
@@ -34,9 +35,9 @@ public sealed class ForwardingLoop
 
     // Work other threads hand to the loop: the loop is the only thread that touches its state.
     private readonly ConcurrentQueue<Action> _commands = new();
+    private bool _commandsRan;
 
-    // Twice a burst, so the peephole may append frames to a full burst.
-    private readonly FrameDescriptor[] _burst = new FrameDescriptor[Burst.MaxSize * 2];
+    private readonly FrameDescriptor[] _burst = new FrameDescriptor[Burst.MaxSize];
 
     public ForwardingLoop(FramePool pool, IClock clock, SwitchOptions? options = null, IPeephole? peephole = null)
     {
@@ -46,6 +47,8 @@ public sealed class ForwardingLoop
         Counters = new SwitchCounters();
         MacTable = new MacTable(Counters, _options.MacTableSize, _options.MacAging);
         Ports = new PortTable();
+        // The loop always has its PeepholeStage: bindings and limits are set on it. An injected
+        // IPeephole (tests of the loop's contract with any responder) takes its place in the burst only.
         Peephole = new PeepholeStage(pool, Ports)
         {
             Limiter = _options.PeepholeRateLimit > 0
@@ -68,6 +71,12 @@ public sealed class ForwardingLoop
     public SwitchCounters Counters { get; }
 
     public FramePool Pool => _pool;
+
+    /// <summary>The counters the loop last published: read them from any thread without stopping it.</summary>
+    public CounterPublisher Published { get; } = new();
+
+    /// <summary>Counters of the frames the responders wrote (the pseudo-port "responder").</summary>
+    internal PortCounters ResponderCounters => _egress.ResponderCounters;
 
     public IClock Clock => _clock;
 
@@ -106,7 +115,11 @@ public sealed class ForwardingLoop
     /// <summary>Polls every port once, forwarding what arrived. Returns the number of frames received.</summary>
     public int RunOnce()
     {
-        while (!_commands.IsEmpty && _commands.TryDequeue(out Action? command)) command();
+        while (!_commands.IsEmpty && _commands.TryDequeue(out Action? command))
+        {
+            command();
+            _commandsRan = true;
+        }
         long now = _clock.NowNanoseconds;
         int received = 0;
         for (int id = 0; id < Ports.Span; id++)
@@ -135,49 +148,51 @@ public sealed class ForwardingLoop
     }
 
     /// <summary>Runs until <paramref name="stop"/> is cancelled, waiting per the idle policy when nothing arrives.</summary>
+    /// <remarks>Publishes the counters (<see cref="Published"/>) every <see cref="CounterPublisher.Interval"/>
+    /// while busy and on the first idle round after work, before it may sleep.</remarks>
     public void Run(CancellationToken stop)
     {
         long idleSince = 0;
+        long interval = (long)(CounterPublisher.Interval.TotalSeconds * Stopwatch.Frequency);
+        long published = Stopwatch.GetTimestamp();
+        bool unpublished = true;
         while (!stop.IsCancellationRequested)
         {
-            if (RunOnce() > 0)
+            bool busy = RunOnce() > 0;
+            long now = Stopwatch.GetTimestamp();
+            // Work from the control plane (a port added, the MAC table flushed) is published too.
+            unpublished |= busy || _commandsRan;
+            _commandsRan = false;
+            if ((unpublished && !busy) || now - published >= interval)
+            {
+                Published.Publish(this);
+                published = now;
+                unpublished = false;
+            }
+            if (busy)
             {
                 idleSince = 0;
             }
             else
             {
-                long now = Stopwatch.GetTimestamp();
                 if (idleSince == 0) idleSince = now;
                 _options.Idle.Wait(Stopwatch.GetElapsedTime(idleSince, now), this, _options.Waiter);
             }
         }
+        Published.Publish(this);
     }
 
-    /// <summary>Every counter as a (path, value) pair: <c>port/NAME/...</c> and <c>fdb/...</c>.</summary>
-    public List<KeyValuePair<string, long>> CounterSnapshot()
-    {
-        var list = new List<KeyValuePair<string, long>>();
-        var totals = new PeepholeCounters();
-        foreach (AttachedPort p in Ports.All)
-        {
-            p.Counters.AppendTo(p.Port.Name, list);
-            list.Add(new("port/" + p.Port.Name + "/rx-dropped-before-port", p.Port.ReceiveDropsBeforePort));
-            totals.Add(p.Counters.Peephole);
-        }
-        _egress.ResponderCounters.AppendTo("responder", list);
-        Counters.AppendTo(list);
-        totals.AppendTo("peephole/", list);
-        foreach (Tenancy.Tenant t in Peephole.Binding.Tenants) t.Counters.AppendTo("tenant/" + t.Name + "/peephole/", list);
-        return list;
-    }
+    /// <summary>Every counter as a (path, value) pair, taken now on the calling thread.</summary>
+    /// <remarks>For a loop that is not running (a capture replay, tests); while <see cref="Run"/> runs,
+    /// read <see cref="Published"/> instead.</remarks>
+    public List<KeyValuePair<string, long>> CounterSnapshot() => CounterPublisher.Take(this);
 
     private void ProcessBurst(int count, long now)
     {
         Span<FrameDescriptor> frames = _burst.AsSpan(0, count);
         _ingress.Process(frames);
         _l2.Learn(frames, now);
-        count = _peephole.Process(_burst, count, now);
-        frames = _burst.AsSpan(0, count);
+        _peephole.Process(frames, now);
         _l2.Lookup(frames, now);
         _egress.Process(frames);
         _egress.Flush();

@@ -18,8 +18,8 @@ public sealed record SwitchOptions
     public IIdleWaiter? Waiter { get; init; }
 
     /// <summary>Most peephole replies per second per ingress port (a token bucket with a tenth of a
-    /// second's burst, <see cref="Peephole.RateLimiter"/>); 0 for no limit.</summary>
-    public int PeepholeRateLimit { get; init; } = Peephole.RateLimiter.DefaultRatePerSecond;
+    /// second's burst, <see cref="Tenancy.RateLimiter"/>); 0 for no limit.</summary>
+    public int PeepholeRateLimit { get; init; } = Tenancy.RateLimiter.DefaultRatePerSecond;
 
     /// <summary>MAC table slots examined for expiry per loop round.</summary>
     public int SweepSlotsPerRound { get; init; } = 64;

@@ -1,7 +1,7 @@
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Counters;
 using VSwitch.Datapath.Offload;
-using VSwitch.Datapath.Pipeline;
+using VSwitch.Datapath.Ports;
 
 namespace VSwitch.Datapath.Switching;
 

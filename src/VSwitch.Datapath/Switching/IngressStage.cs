@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Counters;
 using VSwitch.Datapath.Frames;
-using VSwitch.Datapath.Pipeline;
+using VSwitch.Datapath.Ports;
 
 namespace VSwitch.Datapath.Switching;
 

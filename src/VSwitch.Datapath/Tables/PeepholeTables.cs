@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using VSwitch.Datapath.Frames;
-using VSwitch.Datapath.Peephole.Dns;
 
 namespace VSwitch.Datapath.Tables;
 
@@ -12,7 +11,7 @@ namespace VSwitch.Datapath.Tables;
 /// </summary>
 /// <remarks>
 /// <para>The datapath reads a snapshot through one reference and never locks; a change builds
-/// a new snapshot and swaps the reference (<see cref="TableBinding"/>). The three maps are
+/// a new snapshot and swaps the reference (<c>Tenancy.TableBinding</c>). The three maps are
 /// <see cref="BlobMap"/>s, so an edit copies only the shards it touches: the new snapshot
 /// shares everything else with the old one.</para>
 /// <para>Keys: names map, the lower-case wire name; reverse and neighbour maps, the 4 or 16

@@ -1,4 +1,3 @@
-using VSwitch.Datapath.Peephole.Dns;
 
 namespace VSwitch.Datapath.Tables;
 

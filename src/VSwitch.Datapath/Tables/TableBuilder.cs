@@ -1,6 +1,5 @@
 using System.Net;
 using VSwitch.Datapath.Frames;
-using VSwitch.Datapath.Peephole.Dns;
 
 namespace VSwitch.Datapath.Tables;
 

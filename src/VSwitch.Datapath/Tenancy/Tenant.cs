@@ -1,5 +1,4 @@
 using VSwitch.Datapath.Counters;
-using VSwitch.Datapath.Peephole;
 using VSwitch.Datapath.Tables;
 
 namespace VSwitch.Datapath.Tenancy;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using VSwitch.Tests.Scenarios;
+using VSwitch.Datapath.Tables;
 
 namespace VSwitch.Tests.CrossCheck;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using VSwitch.Datapath.Buffers;
 
 namespace VSwitch.Tests.Fuzz;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using VSwitch.Datapath.Peephole.Dns;
 using VSwitch.Tests.Peephole;
 using VSwitch.Tests.Scenarios;
+using VSwitch.Datapath.Counters;
 
 namespace VSwitch.Tests.Hardening;
 

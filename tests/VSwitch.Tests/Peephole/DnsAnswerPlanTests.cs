@@ -2,6 +2,7 @@ using System.Net;
 using VSwitch.Datapath.Peephole.Dns;
 using VSwitch.Datapath.Tables;
 using VSwitch.Tests.Scenarios;
+using VSwitch.Datapath.Counters;
 
 namespace VSwitch.Tests.Peephole;
 

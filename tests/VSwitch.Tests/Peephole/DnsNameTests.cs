@@ -1,6 +1,7 @@
 using System.Text;
 using VSwitch.Datapath.Peephole.Dns;
 using static VSwitch.Tests.Frames.TestPackets;
+using VSwitch.Datapath.Tables;
 
 namespace VSwitch.Tests.Peephole;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using VSwitch.Datapath.Peephole.Dns;
 using VSwitch.Tests.Scenarios;
 using static VSwitch.Tests.Frames.TestPackets;
+using VSwitch.Datapath.Counters;
 
 namespace VSwitch.Tests.Peephole;
 

@@ -7,6 +7,8 @@ using VSwitch.Datapath.Ports;
 using VSwitch.Datapath.Tables;
 using VSwitch.Tests.CrossCheck;
 using VSwitch.Tests.Scenarios;
+using VSwitch.Datapath.Counters;
+using VSwitch.Datapath.Tenancy;
 
 namespace VSwitch.Tests.Peephole;
 

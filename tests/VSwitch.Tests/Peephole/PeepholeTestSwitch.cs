@@ -4,6 +4,7 @@ using VSwitch.Datapath.Ports;
 using VSwitch.Datapath.Tables;
 using VSwitch.Tests.CrossCheck;
 using VSwitch.Tests.Scenarios;
+using VSwitch.Datapath.Tenancy;
 
 namespace VSwitch.Tests.Peephole;
 

@@ -1,4 +1,5 @@
 using VSwitch.Datapath.Peephole;
+using VSwitch.Datapath.Tenancy;
 
 namespace VSwitch.Tests.Peephole;
 

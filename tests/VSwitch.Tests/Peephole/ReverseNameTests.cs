@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using VSwitch.Datapath.Peephole.Dns;
 using VSwitch.Tests.Scenarios;
+using VSwitch.Datapath.Tables;
 
 namespace VSwitch.Tests.Peephole;
 

@@ -1,3 +1,4 @@
+using VSwitch.Datapath.Peephole;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Counters;
 using VSwitch.Datapath.Frames;
@@ -122,10 +123,10 @@ public class ForwardingLoopTests
     /// <summary>Answers every frame to B by sending it back with the addresses swapped, as a responder would.</summary>
     private sealed class SwapAddressesPeephole(FramePool pool) : IPeephole
     {
-        public int Process(Span<FrameDescriptor> frames, int count, long now)
+        public void Process(Span<FrameDescriptor> frames, long now)
         {
             Span<byte> dst = stackalloc byte[6];
-            for (int i = 0; i < count; i++)
+            for (int i = 0; i < frames.Length; i++)
             {
                 Span<byte> f = pool.Frame(frames[i]);
                 if (!f[..6].SequenceEqual(B.Mac.GetAddressBytes())) continue;
@@ -134,7 +135,6 @@ public class ForwardingLoopTests
                 dst.CopyTo(f[6..]);
                 frames[i].InPort = PortIds.Responder;
             }
-            return count;
         }
     }
 

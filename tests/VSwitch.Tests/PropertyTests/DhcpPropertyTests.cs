@@ -3,6 +3,7 @@ using VSwitch.Datapath.Peephole.Dhcp;
 using VSwitch.Tests.Peephole;
 using VSwitch.Tests.Scenarios;
 using static VSwitch.Tests.Scenarios.TestDhcp;
+using VSwitch.Datapath.Counters;
 
 namespace VSwitch.Tests.PropertyTests;
 

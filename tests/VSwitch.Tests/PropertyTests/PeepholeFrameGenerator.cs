@@ -5,6 +5,7 @@ using System.Text;
 using PacketDotNet;
 using VSwitch.Tests.CrossCheck;
 using VSwitch.Tests.Scenarios;
+using VSwitch.Datapath.Buffers;
 
 namespace VSwitch.Tests.PropertyTests;
 

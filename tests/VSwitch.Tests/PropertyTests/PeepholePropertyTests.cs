@@ -4,6 +4,7 @@ using VSwitch.Datapath.Peephole.Dns;
 using VSwitch.Datapath.Peephole.Neighbor;
 using VSwitch.Tests.CrossCheck;
 using VSwitch.Tests.Peephole;
+using VSwitch.Datapath.Counters;
 
 namespace VSwitch.Tests.PropertyTests;
 

@@ -5,6 +5,7 @@ using VSwitch.Datapath.Peephole.Dns;
 using VSwitch.Datapath.Tables;
 using VSwitch.Tests.CrossCheck;
 using static VSwitch.Tests.Frames.TestPackets;
+using VSwitch.Datapath.Counters;
 
 namespace VSwitch.Tests.Tables;
 

@@ -138,8 +138,8 @@ public class TenantIsolationTests
         loop.RunOnce();
         var answers = trunk.Sent.Select(f => Untag(f, out ushort vlan) is var inner && inner.AsSpan().IndexOf(new byte[] { 198, 18, 9, 9 }) >= 0 ? vlan : (ushort)0).ToList();
         Assert.Equal([a.Vlan], answers.Where(v => v != 0));
-        Assert.Equal(1, a.Tenant.Counters.Dns[(int)Datapath.Peephole.Dns.DnsOutcome.Replied]);
-        Assert.Equal(1, b.Tenant.Counters.Dns[(int)Datapath.Peephole.Dns.DnsOutcome.NxDomain]);
+        Assert.Equal(1, a.Tenant.Counters.Dns[(int)Datapath.Counters.DnsOutcome.Replied]);
+        Assert.Equal(1, b.Tenant.Counters.Dns[(int)Datapath.Counters.DnsOutcome.NxDomain]);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using VSwitch.Datapath.Pipeline;
+using VSwitch.Datapath.Ports;
 
 namespace VSwitch.Daemon.Ports.Linux;
 

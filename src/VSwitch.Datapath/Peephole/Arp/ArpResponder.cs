@@ -1,5 +1,6 @@
 using VSwitch.Datapath.Frames;
 using VSwitch.Datapath.Tables;
+using VSwitch.Datapath.Counters;
 
 namespace VSwitch.Datapath.Peephole.Arp;
 

@@ -3,6 +3,7 @@ using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Frames;
 using VSwitch.Datapath.Tables;
 using VSwitch.Datapath.Tenancy;
+using VSwitch.Datapath.Counters;
 
 namespace VSwitch.Datapath.Peephole.Dhcp;
 

@@ -1,4 +1,5 @@
 using VSwitch.Datapath.Tables;
+using VSwitch.Datapath.Counters;
 
 namespace VSwitch.Datapath.Peephole.Dns;
 

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using VSwitch.Datapath.Counters;
+using VSwitch.Datapath.Tables;
 
 namespace VSwitch.Datapath.Peephole.Dns;
 

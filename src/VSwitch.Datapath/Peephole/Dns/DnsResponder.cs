@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Frames;
 using VSwitch.Datapath.Tables;
+using VSwitch.Datapath.Counters;
 
 namespace VSwitch.Datapath.Peephole.Dns;
 

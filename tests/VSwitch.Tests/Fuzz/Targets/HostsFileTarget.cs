@@ -36,7 +36,7 @@ public sealed class HostsFileTarget : IFuzzTarget
         if (buildErrors.Count > 0) throw new FuzzInvariantException("a hosts-only table has errors: " + buildErrors[0]);
         foreach (HostsEntry entry in parse.Entries)
         {
-            if (!tables.Names.TryGet(Datapath.Peephole.Dns.DnsName.KeyFromText(entry.CanonicalName), out _))
+            if (!tables.Names.TryGet(Datapath.Tables.DnsName.KeyFromText(entry.CanonicalName), out _))
                 throw new FuzzInvariantException($"name '{entry.CanonicalName}' of line {entry.Line} is not in the table built from it");
         }
     }

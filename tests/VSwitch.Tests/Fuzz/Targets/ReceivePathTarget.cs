@@ -3,6 +3,7 @@ using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Ports;
 using VSwitch.Datapath.Tables;
 using VSwitch.Tests.CrossCheck;
+using VSwitch.Datapath.Tenancy;
 
 namespace VSwitch.Tests.Fuzz.Targets;
 

@@ -1,7 +1,7 @@
-using VSwitch.Datapath.Pipeline;
-using VSwitch.Datapath.Tenancy;
+using VSwitch.Datapath.Ports;
+using VSwitch.Datapath.Tables;
 
-namespace VSwitch.Datapath.Tables;
+namespace VSwitch.Datapath.Tenancy;
 
 /// <summary>Which tenant answers for a frame: by its ingress port when the port is bound to one,
 /// else by its VLAN. The one reference the datapath reads.</summary>

@@ -1,6 +1,6 @@
 using VSwitch.Datapath.Buffers;
 
-namespace VSwitch.Datapath.Pipeline;
+namespace VSwitch.Datapath.Ports;
 
 /// <summary>Frames waiting to leave by one port until the loop flushes them as one burst.</summary>
 public sealed class TxQueue

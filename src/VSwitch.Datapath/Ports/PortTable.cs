@@ -1,6 +1,6 @@
 using VSwitch.Datapath.Ports;
 
-namespace VSwitch.Datapath.Pipeline;
+namespace VSwitch.Datapath.Ports;
 
 /// <summary>The ports attached to a switch, by number, with the flood list of every VLAN.</summary>
 /// <remarks>Flood lists are computed when ports come and go, not per frame: flooding a frame

@@ -1,4 +1,4 @@
-namespace VSwitch.Datapath.Peephole.Arp;
+namespace VSwitch.Datapath.Counters;
 
 /// <summary>What the ARP responder did with a request; indexes its counters.</summary>
 public enum ArpOutcome : byte

@@ -1,4 +1,4 @@
-namespace VSwitch.Datapath.Pipeline;
+namespace VSwitch.Datapath.Ports;
 
 /// <summary>Port numbers with a special meaning.</summary>
 public static class PortIds

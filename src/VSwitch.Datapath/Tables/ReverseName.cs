@@ -1,4 +1,4 @@
-namespace VSwitch.Datapath.Peephole.Dns;
+namespace VSwitch.Datapath.Tables;
 
 /// <summary>Reads the address out of a reverse-lookup name (in-addr.arpa, RFC 1035 3.5; ip6.arpa, RFC 3596 2.5).</summary>
 public static class ReverseName

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace VSwitch.Datapath.Peephole;
+namespace VSwitch.Datapath.Tenancy;
 
 /// <summary>
 /// A token bucket per ingress port that bounds the replies the peephole writes, so that a host

@@ -1,4 +1,4 @@
-namespace VSwitch.Datapath.Peephole.Dns;
+namespace VSwitch.Datapath.Counters;
 
 /// <summary>What the DNS responder did with a query; indexes its counters.</summary>
 public enum DnsOutcome : byte

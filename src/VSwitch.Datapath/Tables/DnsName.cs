@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 
-namespace VSwitch.Datapath.Peephole.Dns;
+namespace VSwitch.Datapath.Tables;
 
 /// <summary>Domain names in wire format (length-prefixed labels ending with the root's zero byte).</summary>
 /// <remarks>The responder never turns a name into a string: it measures the name in the message,

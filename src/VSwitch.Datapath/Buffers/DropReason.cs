@@ -1,4 +1,4 @@
-namespace VSwitch.Datapath.Counters;
+namespace VSwitch.Datapath.Buffers;
 
 /// <summary>Why the switch dropped a frame; indexes the per-port drop counters.</summary>
 /// <remarks>Every drop site names one of these, so a drop is never silent. The kebab-case names

@@ -1,4 +1,4 @@
-namespace VSwitch.Datapath.Peephole.Dhcp;
+namespace VSwitch.Datapath.Counters;
 
 /// <summary>What the DHCP responder did with a client's message; indexes its counters.</summary>
 public enum DhcpOutcome : byte

@@ -1,4 +1,4 @@
-namespace VSwitch.Datapath.Peephole.Neighbor;
+namespace VSwitch.Datapath.Counters;
 
 /// <summary>What the neighbour-discovery responder did with a solicitation or a router advertisement; indexes its counters.</summary>
 public enum NdOutcome : byte

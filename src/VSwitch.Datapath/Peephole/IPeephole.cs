@@ -1,6 +1,7 @@
 using VSwitch.Datapath.Buffers;
+using VSwitch.Datapath.Ports;
 
-namespace VSwitch.Datapath.Pipeline;
+namespace VSwitch.Datapath.Peephole;
 
 /// <summary>The stage that may answer a query itself by turning its frame into the reply.</summary>
 /// <remarks>
@@ -8,12 +9,11 @@ namespace VSwitch.Datapath.Pipeline;
 /// rewritten into the reply (in place, or in a new slot), its <c>InPort</c> set to
 /// <see cref="PortIds.Responder"/> and its <c>Next</c> left <see cref="Next.Continue"/>, so the
 /// reply goes through lookup, VLAN rules and transmit like any frame. Frames it does not answer
-/// are left exactly as they were. It may append frames after the first <c>count</c>, up to the
-/// span's length, and returns the new count.
+/// are left exactly as they were. It works in place: a burst neither grows nor shrinks here.
 /// </remarks>
 public interface IPeephole
 {
-    int Process(Span<FrameDescriptor> frames, int count, long now);
+    void Process(Span<FrameDescriptor> frames, long now);
 }
 
 /// <summary>The peephole that answers nothing.</summary>
@@ -21,5 +21,7 @@ public sealed class NoPeephole : IPeephole
 {
     public static readonly NoPeephole Instance = new();
 
-    public int Process(Span<FrameDescriptor> frames, int count, long now) => count;
+    public void Process(Span<FrameDescriptor> frames, long now)
+    {
+    }
 }

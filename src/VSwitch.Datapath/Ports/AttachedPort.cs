@@ -1,7 +1,7 @@
 using VSwitch.Datapath.Counters;
 using VSwitch.Datapath.Ports;
 
-namespace VSwitch.Datapath.Pipeline;
+namespace VSwitch.Datapath.Ports;
 
 /// <summary>A port as the switch holds it: the device, how to treat it, its counters and its queue.</summary>
 public sealed class AttachedPort(ushort id, IPort port, PortConfig config)

@@ -1,4 +1,4 @@
-namespace VSwitch.Datapath.Pipeline;
+namespace VSwitch.Datapath.Buffers;
 
 /// <summary>The class a stage puts a frame in; later loops act on each class separately.</summary>
 public enum Next : byte
