@@ -48,7 +48,8 @@ public class CaptureScenarioTests
                 if (diff is not null) failures.Add(diff);
             }
             var actual = counters.ToDictionary(kv => kv.Key, kv => kv.Value);
-            foreach (var (path, value) in ScenarioFiles.ReadCounters(dir))
+            SortedDictionary<string, long> expected = ScenarioFiles.ReadCounters(dir);
+            foreach (var (path, value) in expected)
             {
                 if (!actual.TryGetValue(path, out long got)) failures.Add($"{scenario}: no counter {path}");
                 else if (got != value) failures.Add($"{scenario}: counter {path} is {got}, expected {value}");
@@ -94,7 +95,7 @@ public class CaptureScenarioTests
     /// <summary>Builds the switch the topology describes, with pcap-file ports, and replays it to the end.</summary>
     private static List<KeyValuePair<string, long>> Replay(string dir, ScenarioTopology topology, string outDir)
     {
-        using var pool = new FramePool(256);
+        using var pool = new FramePool(Scenario.ReplayPoolSlots);
         var clock = new ManualClock();
         var options = new SwitchOptions
         {

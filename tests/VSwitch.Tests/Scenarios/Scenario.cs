@@ -95,6 +95,9 @@ public sealed class Scenario(string path, string description)
     }
 
     /// <summary>Adds the counters every scenario implies: each port's rx and tx packets.</summary>
+    /// <summary>Frame slots of the pool a scenario is replayed with.</summary>
+    public const int ReplayPoolSlots = 256;
+
     public SortedDictionary<string, long> AllCounters()
     {
         var all = new SortedDictionary<string, long>(Counters, StringComparer.Ordinal);
@@ -102,7 +105,20 @@ public sealed class Scenario(string path, string description)
         {
             all.TryAdd($"port/{p.Name}/rx-packets", Inputs.Count(i => i.Port == p.Name));
             all.TryAdd($"port/{p.Name}/tx-packets", Outputs[p.Name].Count);
+            all.TryAdd($"port/{p.Name}/rx-bytes", Inputs.Where(i => i.Port == p.Name).Sum(i => (long)i.Frame.Length));
+            all.TryAdd($"port/{p.Name}/tx-bytes", Outputs[p.Name].Sum(f => (long)f.Length));
         }
+        // Scenarios with tables have the one default tenant: its counters are the switch-wide ones,
+        // and when one port asks every question, so are that port's.
+        string[] asking = Inputs.Select(i => i.Port).Distinct().ToArray();
+        foreach (var (path, value) in Counters.Where(c => c.Key.StartsWith("peephole/", StringComparison.Ordinal)).ToList())
+        {
+            if (Hosts is not null) all.TryAdd("tenant/default/" + path, value);
+            if (asking.Length == 1) all.TryAdd($"port/{asking[0]}/" + path, value);
+        }
+        // The replay's frame pool: every slot back at the end.
+        all.TryAdd("frames/pool-slots", ReplayPoolSlots);
+        all.TryAdd("frames/pool-available", ReplayPoolSlots);
         return all;
     }
 
