@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using VSwitch.Daemon.Ports;
 using VSwitch.Daemon.Config;
-using VSwitch.Daemon.Control;
 using VSwitch.Daemon.Control.Commands;
 using VSwitch.Daemon.Control.Protocol;
+using VSwitch.Daemon.Control;
 using VSwitch.Daemon.Storage;
 using VSwitch.Daemon.Tenancy;
 using VSwitch.Datapath.Buffers;
@@ -246,12 +247,12 @@ public sealed partial class Daemon : IAsyncDisposable
     /// <summary>One supervision pass now (tests; the daemon runs one every <see cref="SwitchConfig.SuperviseInterval"/>).</summary>
     internal Task SuperviseOnceAsync(CancellationToken cancel = default) => _ports.SuperviseOnceAsync(cancel);
 
-    internal Task<(Control.Commands.PortInfo? Port, string? Error)> AddPortAsync(string spec, CancellationToken cancel) =>
+    internal Task<(PortInfo? Port, string? Error)> AddPortAsync(string spec, CancellationToken cancel) =>
         _ports.AddAsync(spec, cancel);
 
     internal Task<string?> RemovePortAsync(string name, CancellationToken cancel) => _ports.RemoveAsync(name, cancel);
 
-    internal Task<List<Control.Commands.PortInfo>> ListPortsAsync(CancellationToken cancel) => _ports.ListAsync(cancel);
+    internal Task<List<PortInfo>> ListPortsAsync(CancellationToken cancel) => _ports.ListAsync(cancel);
 
     internal async Task<List<FdbEntry>> FdbAsync(ushort? vlan, CancellationToken cancel)
     {

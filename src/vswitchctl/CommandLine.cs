@@ -1,3 +1,4 @@
+using VSwitch.Daemon.Control.Protocol;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using VSwitch.Daemon.Config;

@@ -1,3 +1,4 @@
+using VSwitch.Daemon.Control.Commands;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text.Json;

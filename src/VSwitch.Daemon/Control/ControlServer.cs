@@ -7,6 +7,8 @@ using Microsoft.Extensions.Logging;
 using VSwitch.Daemon.Control.Commands;
 using VSwitch.Daemon.Control.Protocol;
 
+using VSwitch.Datapath.Files;
+
 namespace VSwitch.Daemon.Control;
 
 // The control socket: a unix stream socket carrying newline-delimited JSON, one request line in,
@@ -252,6 +254,9 @@ public sealed class ControlServer : IAsyncDisposable
         if (request?.Command is not string command || command.Length == 0)
             return BadRequest("a request is {\"command\":\"NAME\",\"args\":{...}}; 'command' is missing");
 
+        // The command's name is the client's text: quoted (clipped, control characters escaped)
+        // wherever it is repeated, so a client cannot forge log lines or flood them.
+        string shown = UntrustedText.Quote(command);
         CommandOutcome outcome;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         timeout.CancelAfter(_options.CommandTimeout);
@@ -263,7 +268,7 @@ public sealed class ControlServer : IAsyncDisposable
         {
             outcome = CommandOutcome.Fail(_stop.IsCancellationRequested
                 ? "vswitchd is stopping"
-                : $"'{Clip(command)}' did not finish within {_options.CommandTimeout.TotalSeconds:0} s");
+                : $"{shown} did not finish within {_options.CommandTimeout.TotalSeconds:0} s");
         }
         catch (TimeoutException e)
         {
@@ -273,11 +278,11 @@ public sealed class ControlServer : IAsyncDisposable
         {
             // A bug in a command: answer, log, and keep serving; the control plane never takes
             // the daemon down.
-            ControlLog.CommandFailed(_log, command, e);
-            outcome = CommandOutcome.Fail($"internal error in '{Clip(command)}': {e.Message}");
+            ControlLog.CommandFailed(_log, shown, e);
+            outcome = CommandOutcome.Fail($"internal error in {shown}: {e.Message}");
         }
         if (outcome.Error is not null) Interlocked.Increment(ref _errors);
-        ControlLog.CommandDone(_log, command, outcome.Error ?? "ok");
+        ControlLog.CommandDone(_log, shown, outcome.Error is null ? "ok" : UntrustedText.Quote(outcome.Error, 200));
         return Serialize(outcome);
     }
 
@@ -358,7 +363,6 @@ public sealed class ControlServer : IAsyncDisposable
         }
     }
 
-    private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "...";
 
     /// <summary>Stops accepting, closes every client, waits for them (briefly) and removes the socket file.</summary>
     public async ValueTask DisposeAsync()

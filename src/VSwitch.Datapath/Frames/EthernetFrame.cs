@@ -38,7 +38,6 @@ public readonly ref struct EthernetFrame
     /// <summary>The EtherType after any tag (or an 802.3 length, below 0x0600).</summary>
     public ushort EtherType => BinaryPrimitives.ReadUInt16BigEndian(_bytes[(_headerLength - 2)..]);
 
-    public int HeaderLengthWithTag => _headerLength;
     public ReadOnlySpan<byte> Payload => _bytes[_headerLength..];
     public ReadOnlySpan<byte> Bytes => _bytes;
 

@@ -28,7 +28,6 @@ public readonly unsafe struct MemifRing
 
     public int Size { get; }
     public int Mask { get; }
-    public bool IsNull => _header == null;
 
     public uint Cookie
     {

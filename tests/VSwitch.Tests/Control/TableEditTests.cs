@@ -1,3 +1,4 @@
+using VSwitch.Daemon.Control.Commands;
 using System.Text.Json.Nodes;
 using PacketDotNet;
 using VSwitch.Daemon.Control;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text.Json.Nodes;
 using PacketDotNet;
 using Vswitchctl = VSwitch.Ctl.CommandLine;
+using VSwitch.Daemon.Ports;
 using VSwitch.Daemon.Config;
 using VSwitch.Daemon.Control;
 using VSwitch.Daemon.Control.Commands;

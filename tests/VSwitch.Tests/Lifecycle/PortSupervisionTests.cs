@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using VSwitch.Daemon.Ports;
 using VSwitch.Daemon.Control;
 using VSwitch.Daemon.Control.Commands;
 using VSwitch.Daemon.Control.Protocol;

@@ -1,3 +1,4 @@
+using VSwitch.Memif.Session;
 using VSwitch.Memif.Interop;
 using VSwitch.Memif.Protocol;
 using VSwitch.Memif.Rings;

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization.Metadata;
+using VSwitch.Daemon.Ports;
 using VSwitch.Daemon.Control.Protocol;
 
 namespace VSwitch.Daemon.Control.Commands;

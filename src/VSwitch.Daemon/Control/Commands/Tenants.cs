@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Serialization.Metadata;
+using VSwitch.Daemon.Ports;
 using VSwitch.Daemon.Control.Protocol;
 using VSwitch.Daemon.Tenancy;
 using VSwitch.Datapath.Counters;

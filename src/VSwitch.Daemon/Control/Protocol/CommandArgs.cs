@@ -1,5 +1,6 @@
 using System.Text.Json;
-using VSwitch.Daemon.Control.Commands;
+
+using VSwitch.Datapath.Files;
 
 namespace VSwitch.Daemon.Control.Protocol;
 
@@ -44,8 +45,8 @@ public sealed class CommandArgs
                 if (spec is null)
                 {
                     error = declared.Count == 0
-                        ? $"unknown argument '{Clip(p.Name)}'; this command takes none"
-                        : $"unknown argument '{Clip(p.Name)}'; this command takes {string.Join(", ", declared.Select(d => d.Name))}";
+                        ? $"unknown argument {UntrustedText.Quote(p.Name)}; this command takes none"
+                        : $"unknown argument {UntrustedText.Quote(p.Name)}; this command takes {string.Join(", ", declared.Select(d => d.Name))}";
                     return false;
                 }
                 if (values.ContainsKey(spec.Name))
@@ -109,5 +110,4 @@ public sealed class CommandArgs
         return error.Length == 0;
     }
 
-    private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "...";
 }

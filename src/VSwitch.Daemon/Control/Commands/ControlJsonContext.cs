@@ -1,8 +1,9 @@
 using System.Text.Json.Serialization;
-using VSwitch.Daemon.Control.Commands;
+using VSwitch.Daemon.Ports;
+using VSwitch.Daemon.Control.Protocol;
 using VSwitch.Daemon.Storage;
 
-namespace VSwitch.Daemon.Control.Protocol;
+namespace VSwitch.Daemon.Control.Commands;
 
 /// <summary>Source-generated JSON for every type that crosses the control socket: no reflection, trimming-safe.</summary>
 /// <remarks>Members are camelCase; nulls are left out. Add each new result type here.</remarks>

@@ -1,7 +1,8 @@
 using VSwitch.Memif.Protocol;
 using VSwitch.Memif.Rings;
+using VSwitch.Memif.Shared;
 
-namespace VSwitch.Memif.Shared;
+namespace VSwitch.Memif.Session;
 
 /// <summary>How a client lays out its one region: the C2S ring, the S2C ring, then 2 x 2^log2 buffers
 /// (the C2S ring's first). DPDK's layout, with the buffers aligned to a cache line.</summary>

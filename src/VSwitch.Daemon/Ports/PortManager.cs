@@ -1,12 +1,10 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using VSwitch.Daemon.Control.Commands;
-using VSwitch.Daemon.Ports;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Ports;
 
-namespace VSwitch.Daemon;
+namespace VSwitch.Daemon.Ports;
 
 // The daemon's side of the ports: which ports the switch should have (by name, with the spec
 // each was opened from), and keeping the loop's port table in line with that.
