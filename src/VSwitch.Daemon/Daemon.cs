@@ -301,6 +301,9 @@ public sealed partial class Daemon : IAsyncDisposable
         list.Add(new("tables/loads-refused", Tenants.All.Sum(t => t.Store.LoadsRefused)));
         list.Add(new("tables/edits", Tenants.All.Sum(t => t.Store.Edits)));
         list.Add(new("tables/edits-refused", Tenants.All.Sum(t => t.Store.EditsRefused)));
+        list.Add(new("tables/hosts-journal-pending", Tenants.All.Sum(t => (long)t.Store.PendingHostsEdits)));
+        list.Add(new("tables/hosts-folds", Tenants.All.Sum(t => t.Store.Folds)));
+        list.Add(new("tables/hosts-folds-failed", Tenants.All.Sum(t => t.Store.FoldsFailed)));
         list.Add(new("process/allocated-bytes", GC.GetTotalAllocatedBytes()));
         list.Add(new("process/gc-heap-bytes", GC.GetTotalMemory(forceFullCollection: false)));
         for (int g = 0; g <= GC.MaxGeneration; g++) list.Add(new($"process/gc/gen{g}-collections", GC.CollectionCount(g)));
