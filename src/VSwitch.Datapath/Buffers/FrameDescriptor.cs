@@ -45,6 +45,7 @@ public struct FrameDescriptor
 }
 
 /// <summary>Facts about a frame that its port knows and its bytes do not say.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "A [Flags] enum of frame facts: Flags is what it is.")]
 [Flags]
 public enum FrameFlags : byte
 {

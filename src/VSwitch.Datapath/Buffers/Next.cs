@@ -1,6 +1,7 @@
 namespace VSwitch.Datapath.Buffers;
 
 /// <summary>The class a stage puts a frame in; later loops act on each class separately.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716", Justification = "Next is the stage vocabulary (VPP next nodes); no VB consumer exists.")]
 public enum Next : byte
 {
     /// <summary>Not decided yet: the next stage looks at it.</summary>

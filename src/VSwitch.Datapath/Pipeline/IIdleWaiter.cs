@@ -7,6 +7,7 @@ namespace VSwitch.Datapath.Pipeline;
 public interface IIdleWaiter
 {
     /// <summary>Called on the loop's thread, which owns the port table.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716", Justification = "The loop it waits for; no VB implementer exists.")]
     void Wait(ForwardingLoop loop, TimeSpan timeout);
 
     /// <summary>Ends a <see cref="Wait"/> early; callable from any thread.</summary>

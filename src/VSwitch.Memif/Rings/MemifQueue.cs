@@ -23,6 +23,7 @@ namespace VSwitch.Memif.Rings;
 /// regions.</para>
 /// <para>Single-threaded: one thread per queue.</para>
 /// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "A memif queue, the protocol's own term.")]
 public sealed unsafe class MemifQueue
 {
     private readonly MemifRing _ring;

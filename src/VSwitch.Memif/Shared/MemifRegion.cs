@@ -1,5 +1,7 @@
 using VSwitch.Memif.Interop;
 
+[assembly: System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716", Scope = "namespace", Target = "~N:VSwitch.Memif.Shared", Justification = "Shared memory; no VB consumer exists.")]
+
 namespace VSwitch.Memif.Shared;
 
 /// <summary>A shared-memory region: a memfd mapped read-write and shared with the peer.</summary>

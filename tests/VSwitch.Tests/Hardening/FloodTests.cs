@@ -125,4 +125,5 @@ public class FloodTests(ITestOutputHelper output)
 
 /// <summary>The flood tests run alone, after the parallel tests, so their memory and rate figures are their own.</summary>
 [CollectionDefinition(nameof(FloodTests), DisableParallelization = true)]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "xunit's naming for a collection definition.")]
 public sealed class FloodTestsCollection;

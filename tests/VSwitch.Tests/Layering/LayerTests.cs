@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace VSwitch.Tests.Structure;
+namespace VSwitch.Tests.Layering;
 
 /// <summary>The datapath's namespaces form layers (STYLE.md): each uses only those below it, so
 /// the tree reads bottom-up and a new feature finds its place before its first line.</summary>
