@@ -102,7 +102,8 @@ public static class ConformanceScenarios
             .Counter("peephole/dns/nodata", 2)
             .Counter("peephole/dns/forwarded-unsupported-type", 2)
             .Counter("peephole/dns/forwarded-martian-source", 7)
-            .Counter("port/p3/peephole/dns/truncated", 1);
+            .Counter("port/p3/peephole/dns/truncated", 1)
+            .Counter("peephole/arp/forwarded-gratuitous", 1);
     }
 
     public static Scenario NeighborRouter()

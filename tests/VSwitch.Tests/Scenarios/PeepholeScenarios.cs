@@ -165,7 +165,8 @@ public static class PeepholeScenarios
             .Counter("peephole/dns/forwarded-tcp", 1)
             .Counter("peephole/dns/malformed", 2)
             .Counter("peephole/dns/replied", 1)
-            .Counter("fdb/moved", 0);
+            .Counter("fdb/moved", 0)
+            .Counter("peephole/arp/forwarded-gratuitous", 1);
     }
 
     private static readonly Host ServerHost = new("02:00:00:00:00:53", ServerIp);
@@ -190,7 +191,8 @@ public static class PeepholeScenarios
             .Send(5, "p2", Tagged(Query(D, fromD), 10),
                 ("p2", Tagged(Reply(D, TestDns.Reply(fromD, 0, false, [ARecord(Ttl, "198.18.0.21")], [], null)), 10)))
             .Counter("peephole/dns/replied", 2)
-            .Counter("port/p3/peephole/dns/replied", 0);
+            .Counter("port/p3/peephole/dns/replied", 0)
+            .Counter("peephole/arp/forwarded-gratuitous", 1);
     }
 
     public static Scenario ArpRequests()

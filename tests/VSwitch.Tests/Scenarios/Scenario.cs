@@ -1,3 +1,4 @@
+using PacketDotNet;
 namespace VSwitch.Tests.Scenarios;
 
 /// <summary>
@@ -110,16 +111,39 @@ public sealed class Scenario(string path, string description)
         }
         // Scenarios with tables have the one default tenant: its counters are the switch-wide ones,
         // and when one port asks every question, so are that port's.
-        string[] asking = Inputs.Select(i => i.Port).Distinct().ToArray();
         foreach (var (path, value) in Counters.Where(c => c.Key.StartsWith("peephole/", StringComparison.Ordinal)).ToList())
         {
             if (Hosts is not null) all.TryAdd("tenant/default/" + path, value);
+            string[] asking = PortsSending(path.Split('/')[1]);
             if (asking.Length == 1) all.TryAdd($"port/{asking[0]}/" + path, value);
         }
         // The replay's frame pool: every slot back at the end.
         all.TryAdd("frames/pool-slots", ReplayPoolSlots);
         all.TryAdd("frames/pool-available", ReplayPoolSlots);
         return all;
+    }
+
+    // The ports that receive frames a responder looks at (arp, nd, dns, dhcp), read by PacketDotNet
+    // rather than by the classifier under test.
+    private string[] PortsSending(string responder) =>
+        Inputs.Where(i => Kind(i.Frame) == responder).Select(i => i.Port).Distinct().ToArray();
+
+    private static string? Kind(byte[] frame)
+    {
+        try
+        {
+            Packet packet = Packet.ParsePacket(LinkLayers.Ethernet, frame);
+            if (packet.Extract<ArpPacket>() is not null) return "arp";
+            if (packet.Extract<IcmpV6Packet>() is { } icmp && (int)icmp.Type is >= 133 and <= 137) return "nd";
+            if (packet.Extract<UdpPacket>() is { } udp)
+                return udp.DestinationPort == 53 ? "dns" : udp.DestinationPort is 67 or 68 ? "dhcp" : null;
+            if (packet.Extract<TcpPacket>() is { DestinationPort: 53 }) return "dns";
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            // A malformed frame belongs to no responder's count here.
+        }
+        return null;
     }
 
     public override string ToString() => Path;
