@@ -1,3 +1,4 @@
+using VSwitch.Daemon.Tenancy;
 using VSwitch.Daemon.Ports.Pcap;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Pipeline;
@@ -115,18 +116,21 @@ public class CaptureScenarioTests
             MacAging = topology.MacAgingSeconds is int s ? TimeSpan.FromSeconds(s) : new SwitchOptions().MacAging,
         };
         var loop = new ForwardingLoop(pool, clock, options);
+        // The tables go through the daemon's own wiring: a DaemonTenant, its TableStore's load, and
+        // the TenantSet's binding, as vswitchd builds them from its config.
+        TenantSet? tenants = null;
         if (topology.Tables is { } t)
         {
-            DnsSettings settings = t.Dns;
-            PeepholeTables? tables = TableFiles.Load(Path.Combine(dir, "hosts"), Path.Combine(dir, "ethers"), settings, out var errors);
-            Assert.True(tables is not null, string.Join("\n", errors));
             var scopes = new List<DhcpScope>();
             foreach (string text in t.Dhcp ?? [])
             {
                 Assert.True(DhcpScope.TryParse(text, out DhcpScope? scope, out string error), error);
                 scopes.Add(scope!);
             }
-            loop.Peephole.Binding = TableBinding.For(tables!.WithDhcp(scopes), t.Vlans ?? [VlanMode.DefaultVlan]);
+            tenants = new TenantSet([new DaemonTenant(Tenant.DefaultName, t.Vlans ?? [VlanMode.DefaultVlan], [],
+                Path.Combine(dir, "hosts"), Path.Combine(dir, "ethers"), t.Dns, scopes, rateLimit: null)]);
+            var loads = tenants.ReloadAsync(null, CancellationToken.None).GetAwaiter().GetResult();
+            Assert.All(loads, l => Assert.True(l.Result.Ok, l.Result.Error + "\n" + string.Join("\n", l.Result.Details)));
         }
         var ports = new List<PcapFilePort>();
         try
@@ -139,6 +143,7 @@ public class CaptureScenarioTests
                 Assert.True(VlanMode.TryParse(p.Vlans, out VlanMode? vlans, out string error), error);
                 loop.AddPort(port, new PortConfig(vlans!, p.Mtu));
             }
+            if (tenants is not null) loop.Peephole.Binding = tenants.Bind(loop.Ports);
             CaptureReplay.Run(loop, clock);
             Assert.Equal(pool.SlotCount, pool.Available);
             return loop.CounterSnapshot();
@@ -146,6 +151,7 @@ public class CaptureScenarioTests
         finally
         {
             foreach (PcapFilePort port in ports) port.Dispose();
+            tenants?.Dispose();
         }
     }
 }
