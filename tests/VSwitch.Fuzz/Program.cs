@@ -26,11 +26,15 @@ catch (ArgumentException e)
 
 switch (args[0])
 {
+    // The target is built inside the first execution, not before: building it runs instrumented
+    // code, whose coverage counters point into the engine's shared memory, and that exists only
+    // once Run has attached it (before, the first counter write is an access violation).
     case "afl":
     {
-        IFuzzTarget target = info.Create();
+        IFuzzTarget? target = null;
         Fuzzer.OutOfProcess.Run(stream =>
         {
+            target ??= info.Create();
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
             target.Run(copy.GetBuffer().AsSpan(0, (int)copy.Length));
@@ -39,8 +43,12 @@ switch (args[0])
     }
     case "libfuzzer":
     {
-        IFuzzTarget target = info.Create();
-        Fuzzer.LibFuzzer.Run(span => target.Run(span));
+        IFuzzTarget? target = null;
+        Fuzzer.LibFuzzer.Run(span =>
+        {
+            target ??= info.Create();
+            target.Run(span);
+        });
         return 0;
     }
     case "seeds" when args.Length == 3:

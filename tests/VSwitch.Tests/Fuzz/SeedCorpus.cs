@@ -15,16 +15,28 @@ namespace VSwitch.Tests.Fuzz;
 /// </remarks>
 public static class SeedCorpus
 {
-    /// <summary>The repository root: the first directory above the running assembly that holds VSwitch.sln.</summary>
+    /// <summary>The repository root: <c>VSWITCH_REPO</c> when set, else the first directory above
+    /// the running assembly, then above the working directory, that holds VSwitch.sln.</summary>
+    /// <remarks>The working directory counts because the harness is published outside the tree
+    /// for AFL++ runs (bench/fuzz/run.sh), and run from the repository.</remarks>
     public static string RepositoryRoot
     {
         get
         {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            string? given = Environment.GetEnvironmentVariable("VSWITCH_REPO");
+            if (!string.IsNullOrEmpty(given))
             {
-                if (File.Exists(Path.Combine(dir.FullName, "VSwitch.sln"))) return dir.FullName;
+                return File.Exists(Path.Combine(given, "VSwitch.sln")) ? Path.GetFullPath(given)
+                    : throw new DirectoryNotFoundException("VSWITCH_REPO=" + given + " holds no VSwitch.sln");
             }
-            throw new DirectoryNotFoundException("No VSwitch.sln above " + AppContext.BaseDirectory);
+            foreach (string start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+            {
+                for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                {
+                    if (File.Exists(Path.Combine(dir.FullName, "VSwitch.sln"))) return dir.FullName;
+                }
+            }
+            throw new DirectoryNotFoundException($"No VSwitch.sln above {AppContext.BaseDirectory} or {Environment.CurrentDirectory}; set VSWITCH_REPO");
         }
     }
 
