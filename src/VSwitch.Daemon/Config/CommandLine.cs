@@ -1,3 +1,4 @@
+using VSwitch.Datapath.Files;
 namespace VSwitch.Daemon.Config;
 
 /// <summary>What vswitchd's command line asked for.</summary>
@@ -24,7 +25,7 @@ public static class CommandLine
             if (arg is "-h" or "--help") return new CommandLineResult(null, true, errors);
             if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
             {
-                errors.Add(new ConfigError(Source, 0, $"unexpected argument '{ConfigKeys.Clip(arg)}' (options are --key value)"));
+                errors.Add(new ConfigError(Source, 0, $"unexpected argument {UntrustedText.Quote(arg, ConfigKeys.MaxQuotedChars)} (options are --key value)"));
                 continue;
             }
             string key = arg[2..];
@@ -41,7 +42,7 @@ public static class CommandLine
             }
             if (value is null)
             {
-                errors.Add(new ConfigError(Source, 0, $"--{ConfigKeys.Clip(key)} needs a value"));
+                errors.Add(new ConfigError(Source, 0, $"--{UntrustedText.Escape(key, ConfigKeys.MaxQuotedChars)} needs a value"));
                 continue;
             }
             if (key == "config")
@@ -52,7 +53,7 @@ public static class CommandLine
             }
             if (ConfigKeys.Find(key) is null)
             {
-                errors.Add(new ConfigError(Source, 0, $"unknown option '--{ConfigKeys.Clip(key)}'"));
+                errors.Add(new ConfigError(Source, 0, $"unknown option {UntrustedText.Quote("--" + key, ConfigKeys.MaxQuotedChars)}"));
                 continue;
             }
             assignments.Add(new ConfigAssignment(key, value, Source, 0));

@@ -1,3 +1,4 @@
+using VSwitch.Datapath.Files;
 namespace VSwitch.Daemon.Config;
 
 // The config file, in the manner of sysctl.conf and dnsmasq.conf:
@@ -42,7 +43,7 @@ public static class ConfigFileReader
             int eq = line.IndexOf('=', StringComparison.Ordinal);
             if (eq < 0)
             {
-                errors.Add(new ConfigError(source, lineNumber, $"expected 'key = value', found '{ConfigKeys.Clip(line)}'"));
+                errors.Add(new ConfigError(source, lineNumber, $"expected 'key = value', found {UntrustedText.Quote(line, ConfigKeys.MaxQuotedChars)}"));
                 continue;
             }
             string key = line[..eq].Trim(), value = line[(eq + 1)..].Trim();
@@ -53,7 +54,7 @@ public static class ConfigFileReader
             }
             if (value.Length == 0)
             {
-                errors.Add(new ConfigError(source, lineNumber, $"'{ConfigKeys.Clip(key)}' has no value"));
+                errors.Add(new ConfigError(source, lineNumber, $"{UntrustedText.Quote(key, ConfigKeys.MaxQuotedChars)} has no value"));
                 continue;
             }
             assignments.Add(new ConfigAssignment(key, value, source, lineNumber));
@@ -71,7 +72,7 @@ public static class ConfigFileReader
             reason = "";
             return words[1];
         }
-        reason = $"expected a section header '[tenant NAME]', found '{ConfigKeys.Clip(line)}'";
+        reason = $"expected a section header '[tenant NAME]', found {UntrustedText.Quote(line, ConfigKeys.MaxQuotedChars)}";
         return "";
     }
 

@@ -1,3 +1,4 @@
+using VSwitch.Datapath.Files;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using VSwitch.Daemon.Ports;
@@ -117,7 +118,7 @@ public static class ConfigKeys
             ConfigKey? key = Find(a.Key);
             if (key is null)
             {
-                errors.Add(a.Error($"unknown key '{Clip(a.Key)}'" + Suggest(a.Key)));
+                errors.Add(a.Error($"unknown key {UntrustedText.Quote(a.Key, ConfigKeys.MaxQuotedChars)}" + Suggest(a.Key)));
                 continue;
             }
             if (seen.TryGetValue(key.Name, out int firstLine))
@@ -137,7 +138,7 @@ public static class ConfigKeys
             }
             var (next, reason) = key.Apply(config, a.Value);
             // A key's reason may quote the whole value (a port spec does): it is made printable and bounded here, once for every key.
-            if (next is null) errors.Add(a.Error($"{key.Name}: {Printable(reason, MaxReasonLength)}"));
+            if (next is null) errors.Add(a.Error($"{key.Name}: {UntrustedText.Bound(reason, MaxReasonLength)}"));
             else config = next;
         }
         if (section is not null) tenants.Add(section.Close());
@@ -171,7 +172,7 @@ public static class ConfigKeys
             reason = "";
             return true;
         }
-        reason = $"'{Clip(value)}' is not a whole number from {min} to {max}";
+        reason = $"{UntrustedText.Quote(value, ConfigKeys.MaxQuotedChars)} is not a whole number from {min} to {max}";
         return false;
     }
 
@@ -183,7 +184,7 @@ public static class ConfigKeys
         TableParse<HostsEntry> parse = HostsFileReader.Parse("zone", "0.0.0.0 " + value);
         if (value.Contains('#') || !parse.Ok || parse.Entries.Count != 1 || parse.Entries[0].Aliases.Count != 0)
         {
-            reason = parse.Errors.Count > 0 ? parse.Errors[0].Reason : $"'{Clip(value)}' is not one DNS name";
+            reason = parse.Errors.Count > 0 ? parse.Errors[0].Reason : $"{UntrustedText.Quote(value, ConfigKeys.MaxQuotedChars)} is not one DNS name";
             return false;
         }
         zone = parse.Entries[0].CanonicalName;
@@ -209,7 +210,7 @@ public static class ConfigKeys
         foreach (char ch in ok ? value : "") bits = bits * 8 + (ch - '0');
         if (!ok || bits > 0x1FF)
         {
-            reason = $"'{Clip(value)}' is not an octal permission such as 0660";
+            reason = $"{UntrustedText.Quote(value, ConfigKeys.MaxQuotedChars)} is not an octal permission such as 0660";
             return false;
         }
         mode = (UnixFileMode)bits;
@@ -227,7 +228,7 @@ public static class ConfigKeys
             "sleep" => new IdlePolicy(0, 0, IdlePolicy.Default.SleepMicroseconds),
             _ => null,
         };
-        reason = policy is null ? $"'{Clip(value)}' is not one of adaptive, spin, yield, sleep" : "";
+        reason = policy is null ? $"{UntrustedText.Quote(value, ConfigKeys.MaxQuotedChars)} is not one of adaptive, spin, yield, sleep" : "";
         return policy is not null;
     }
 
@@ -236,34 +237,16 @@ public static class ConfigKeys
         string[] names = ["trace", "debug", "information", "warning", "error", "critical"];
         int i = Array.IndexOf(names, value);
         level = i < 0 ? LogLevel.Information : (LogLevel)i;
-        reason = i < 0 ? $"'{Clip(value)}' is not one of {string.Join(", ", names)}" : "";
+        reason = i < 0 ? $"{UntrustedText.Quote(value, ConfigKeys.MaxQuotedChars)} is not one of {string.Join(", ", names)}" : "";
         return i >= 0;
     }
 
     // Values are quoted back into errors, which go to a terminal and the log: a hostile or
-    // mistaken value must neither flood them nor carry control characters (an escape sequence
-    // that rewrites the screen, a NUL, a line break that forges a second error line) into them.
-    internal static string Clip(string text) => Printable(text, 60);
+    // mistaken value must neither flood them nor carry control characters into them.
+    internal const int MaxQuotedChars = 60;
 
     // The longest reason a key's check may give, after the value it quotes is clipped.
     internal const int MaxReasonLength = 300;
-
-    // Escapes first, then clips, so that escapes cannot push the text past its bound.
-    internal static string Printable(string text, int max)
-    {
-        if (text.Any(char.IsControl))
-        {
-            var escaped = new System.Text.StringBuilder(Math.Min(text.Length, max) + 16);
-            foreach (char c in text)
-            {
-                if (escaped.Length > max) break;
-                if (char.IsControl(c)) escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
-                else escaped.Append(c);
-            }
-            text = escaped.ToString();
-        }
-        return text.Length <= max ? text : text[..max] + "...";
-    }
 }
 
 /// <summary>One <c>key = value</c> as read from a file or the command line, with where it was written.</summary>

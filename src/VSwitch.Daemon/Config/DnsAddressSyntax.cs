@@ -1,3 +1,4 @@
+using VSwitch.Datapath.Files;
 using System.Net;
 using System.Net.Sockets;
 
@@ -24,7 +25,7 @@ internal static class DnsAddressSyntax
                 endpoint = withPort;
             if (endpoint is null || part.Contains('%') || !(IsHostUnicast(endpoint.Address) || IPAddress.IsLoopback(endpoint.Address)))
             {
-                reason = $"'{ConfigKeys.Clip(part)}' is not IP, IP:PORT or [IPV6]:PORT of a unicast server";
+                reason = $"{UntrustedText.Quote(part, ConfigKeys.MaxQuotedChars)} is not IP, IP:PORT or [IPV6]:PORT of a unicast server";
                 return false;
             }
             parsed.Add(endpoint);
@@ -51,14 +52,14 @@ internal static class DnsAddressSyntax
             if (!IPAddress.TryParse(part, out IPAddress? a) || part.Contains('%') || !IsHostUnicast(a) ||
                 (a.AddressFamily == AddressFamily.InterNetwork && part.Count(c => c == '.') != 3))
             {
-                reason = $"'{ConfigKeys.Clip(part)}' is not a unicast IPv4 or IPv6 address";
+                reason = $"{UntrustedText.Quote(part, ConfigKeys.MaxQuotedChars)} is not a unicast IPv4 or IPv6 address";
                 return false;
             }
             parsed.Add(a);
         }
         if (parsed.Count > 2 || parsed.GroupBy(a => a.AddressFamily).Any(g => g.Count() > 1))
         {
-            reason = $"'{ConfigKeys.Clip(value)}' is not IPV4[,IPV6]: at most one address of each family";
+            reason = $"{UntrustedText.Quote(value, ConfigKeys.MaxQuotedChars)} is not IPV4[,IPV6]: at most one address of each family";
             return false;
         }
         addresses = [.. parsed];

@@ -1,3 +1,4 @@
+using VSwitch.Datapath.Files;
 namespace VSwitch.Daemon.Config;
 
 // The config file's tenant sections:
@@ -36,7 +37,7 @@ public static class TenantSections
         reason = name.Length is 0 or > MaxNameLength
                 ? $"a tenant name has 1 to {MaxNameLength} characters, not {name.Length}"
             : !char.IsAsciiLetterOrDigit(name[0]) || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
-                ? $"tenant name '{ConfigKeys.Clip(name)}' may hold only letters, digits, '-', '_' and '.', and starts with a letter or digit"
+                ? $"tenant name {UntrustedText.Quote(name, ConfigKeys.MaxQuotedChars)} may hold only letters, digits, '-', '_' and '.', and starts with a letter or digit"
             : name.Equals(Datapath.Tenancy.Tenant.DefaultName, StringComparison.OrdinalIgnoreCase)
                 ? "'default' is the tenant of the keys outside any section; give this one another name"
             : "";
@@ -57,7 +58,7 @@ public static class TenantSections
             {
                 errors.Add(a.Error(ConfigKeys.Find(a.Key) is not null
                     ? $"'{a.Key}' is a switch-wide key and cannot be given per tenant; put it before the first section"
-                    : $"unknown key '{ConfigKeys.Clip(a.Key)}' in [tenant {_tenant.Name}]; a tenant takes {string.Join(", ", Keys)}"));
+                    : $"unknown key {UntrustedText.Quote(a.Key, ConfigKeys.MaxQuotedChars)} in [tenant {_tenant.Name}]; a tenant takes {string.Join(", ", Keys)}"));
                 return;
             }
             bool repeatable = a.Key is "zone" or "dhcp";
@@ -88,7 +89,7 @@ public static class TenantSections
                     }
                     break;
             }
-            if (reason.Length > 0) errors.Add(a.Error($"{a.Key}: {ConfigKeys.Printable(reason, ConfigKeys.MaxReasonLength)}"));
+            if (reason.Length > 0) errors.Add(a.Error($"{a.Key}: {UntrustedText.Bound(reason, ConfigKeys.MaxReasonLength)}"));
         }
 
         public TenantConfig Close() => _tenant with
@@ -182,7 +183,7 @@ public static class TenantSections
         string? bad = names.FirstOrDefault(n => n.Length is 0 or > 255 || n.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)));
         if (bad is not null)
         {
-            reason = bad.Length == 0 ? "an empty port name; write NAME[,NAME...]" : $"'{ConfigKeys.Clip(bad)}' is not a port name";
+            reason = bad.Length == 0 ? "an empty port name; write NAME[,NAME...]" : $"{UntrustedText.Quote(bad, ConfigKeys.MaxQuotedChars)} is not a port name";
             names = [];
             return false;
         }

@@ -13,29 +13,55 @@ public static class UntrustedText
     public const int MaxQuotedChars = 40;
 
     /// <summary>
-    /// The text in single quotes, cut after <paramref name="maxChars"/> characters (with "..."), with
+    /// The text in single quotes, cut once <paramref name="maxChars"/> characters are written (with "..."), with
     /// anything that is not a visible character or a space escaped as <c>\uXXXX</c> (and '\' as <c>\\</c>).
     /// </summary>
-    public static string Quote(string text, int maxChars = MaxQuotedChars)
+    public static string Quote(string text, int maxChars = MaxQuotedChars) => $"'{Escape(text, maxChars)}'";
+
+    /// <summary>As <see cref="Quote"/>, without the quotes: for text that sits inside a word of a message.</summary>
+    public static string Escape(string text, int maxChars = MaxQuotedChars)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var quoted = new StringBuilder(Math.Min(text.Length, maxChars) + 5);
-        quoted.Append('\'');
+        var escaped = new StringBuilder(Math.Min(text.Length, maxChars) + 3);
         for (int i = 0; i < text.Length; i++)
         {
-            if (i == maxChars)
+            // Counted after escaping, so escapes cannot push the text past its bound.
+            if (escaped.Length >= maxChars)
             {
-                quoted.Append("...");
+                escaped.Append("...");
                 break;
             }
             char c = text[i];
             if (c == '\\')
-                quoted.Append(@"\\");
+                escaped.Append(@"\\");
             else if (c == ' ' || char.IsLetterOrDigit(c) || char.IsPunctuation(c) || char.IsSymbol(c))
-                quoted.Append(c);
+                escaped.Append(c);
             else
-                quoted.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+                escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
         }
-        return quoted.Append('\'').ToString();
+        return escaped.ToString();
+    }
+
+    /// <summary>
+    /// A message composed of our own words and values already quoted, bounded as a whole: control
+    /// characters escaped (a value that slipped through unquoted still cannot break a log line) and
+    /// the text cut after <paramref name="maxChars"/> characters (with "...").
+    /// </summary>
+    public static string Bound(string text, int maxChars)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length <= maxChars && !text.Any(char.IsControl)) return text;
+        var bounded = new StringBuilder(Math.Min(text.Length, maxChars) + 3);
+        foreach (char c in text)
+        {
+            if (bounded.Length >= maxChars)
+            {
+                bounded.Append("...");
+                break;
+            }
+            if (char.IsControl(c)) bounded.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            else bounded.Append(c);
+        }
+        return bounded.ToString();
     }
 }
