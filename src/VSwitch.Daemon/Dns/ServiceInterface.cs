@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using VSwitch.Daemon.Ports.Linux;
+using VSwitch.Linux;
 
 namespace VSwitch.Daemon.Dns;
 

@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using VSwitch.Daemon.Ports.Linux;
+using VSwitch.Linux;
 
 namespace VSwitch.Daemon.Dns;
 
@@ -15,9 +15,8 @@ namespace VSwitch.Daemon.Dns;
 /// long as something in it does (the descriptor held here, the TAP, the sockets); it has no name
 /// under /run/netns.</para>
 /// </remarks>
-internal sealed partial class ServiceNamespace : IDisposable
+internal sealed class ServiceNamespace : IDisposable
 {
-    private const int CLONE_NEWNET = 0x40000000;
     private int _fd = -1;
 
     private ServiceNamespace()
@@ -31,7 +30,7 @@ internal sealed partial class ServiceNamespace : IDisposable
         var ns = new ServiceNamespace();
         RunOnThread(() =>
         {
-            if (Unshare(CLONE_NEWNET) != 0) throw new IOException($"unshare(CLONE_NEWNET): {LibC.ErrorText(LibC.LastError)}");
+            if (LibC.Unshare(LibC.CLONE_NEWNET) != 0) throw new IOException($"unshare(CLONE_NEWNET): {LibC.ErrorText(LibC.LastError)}");
             ns._fd = LibC.Open("/proc/thread-self/ns/net", LibC.O_CLOEXEC);
             if (ns._fd < 0) throw new IOException($"open /proc/thread-self/ns/net: {LibC.ErrorText(LibC.LastError)}");
             int error = NetDevice.BringUp("lo");
@@ -46,7 +45,7 @@ internal sealed partial class ServiceNamespace : IDisposable
         T result = default!;
         RunOnThread(() =>
         {
-            if (LibC.SetNs(_fd, CLONE_NEWNET) != 0) throw new IOException($"setns: {LibC.ErrorText(LibC.LastError)}");
+            if (LibC.SetNs(_fd, LibC.CLONE_NEWNET) != 0) throw new IOException($"setns: {LibC.ErrorText(LibC.LastError)}");
             result = work();
         });
         return result;
@@ -77,7 +76,4 @@ internal sealed partial class ServiceNamespace : IDisposable
         if (_fd >= 0) LibC.Close(_fd);
         _fd = -1;
     }
-
-    [LibraryImport("libc", EntryPoint = "unshare", SetLastError = true)]
-    private static partial int Unshare(int flags);
 }

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using VSwitch.Linux;
 
 namespace VSwitch.Daemon.Storage;
 
@@ -19,7 +20,7 @@ namespace VSwitch.Daemon.Storage;
 // original is untouched; the caller reports the failure and does not acknowledge the edit.
 
 /// <summary>Atomic, durable replacement of a whole file.</summary>
-public static partial class AtomicFile
+public static class AtomicFile
 {
     /// <summary>Replaces <paramref name="path"/> with <paramref name="text"/> (UTF-8, no BOM), durably.</summary>
     /// <exception cref="IOException">The file could not be written; the original is unchanged.</exception>
@@ -94,16 +95,18 @@ public static partial class AtomicFile
 
     private static void SyncDirectory(string directory)
     {
-        int fd = Open(directory, ORdOnly | OCloExec);
+        // A plain read-only open of a directory is allowed and is all fsync needs (O_DIRECTORY
+        // differs between x86-64 and arm64, so it is not used).
+        int fd = LibC.Open(directory, LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (fd < 0) throw new IOException($"{directory}: cannot open the directory to sync it: {Marshal.GetLastPInvokeErrorMessage()}");
         try
         {
-            if (Fsync(fd) != 0)
+            if (LibC.Fsync(fd) != 0)
                 throw new IOException($"{directory}: fsync of the directory failed: {Marshal.GetLastPInvokeErrorMessage()}");
         }
         finally
         {
-            _ = Close(fd);
+            _ = LibC.Close(fd);
         }
     }
 
@@ -149,17 +152,4 @@ public static partial class AtomicFile
             // and it never shadows the real file.
         }
     }
-
-    // Linux's generic values, the same on x86-64 and arm64 (O_DIRECTORY is not, so it is not used:
-    // a plain read-only open of a directory is allowed and is all fsync needs).
-    private const int ORdOnly = 0, OCloExec = 0x80000;
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int Fsync(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }

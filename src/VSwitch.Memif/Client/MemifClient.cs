@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using VSwitch.Memif.Control;
-using VSwitch.Memif.Interop;
 using VSwitch.Memif.Protocol;
 using VSwitch.Memif.Session;
+using VSwitch.Linux;
 
 namespace VSwitch.Memif.Client;
 
@@ -75,13 +75,13 @@ public sealed unsafe class MemifClient : IDisposable
                     handshake.Dispose();
                     throw new IOException($"memif handshake with {socketPath} timed out");
                 }
-                var pfd = new PollFd { Fd = channel.Fd, Events = Native.POLLIN };
-                Native.Poll(&pfd, 1, (int)Math.Min(left, 100));
+                var pfd = new PollFd { Fd = channel.Fd, Events = LibC.POLLIN };
+                LibC.Poll(&pfd, 1, (int)Math.Min(left, 100));
                 continue;
             }
             if (status != ReceiveStatus.Message || !MemifMessage.TryRead(message, out MemifMessage m))
             {
-                if (fd >= 0) Native.Close(fd);
+                if (fd >= 0) LibC.Close(fd);
                 handshake.Dispose();
                 throw new IOException($"memif server at {socketPath} closed the connection or sent a malformed message");
             }
@@ -184,7 +184,7 @@ public sealed unsafe class MemifClient : IDisposable
         while (true)
         {
             ReceiveStatus status = _connection.Channel.TryReceive(_control, out int fd);
-            if (fd >= 0) Native.Close(fd);
+            if (fd >= 0) LibC.Close(fd);
             if (status == ReceiveStatus.WouldBlock) return true;
             IsConnected = false;
             DisconnectReason = status == ReceiveStatus.Message && MemifMessage.TryRead(_control, out MemifMessage m) && m.Type == MemifMessageType.Disconnect

@@ -1,5 +1,5 @@
-using VSwitch.Memif.Interop;
 using VSwitch.Memif.Protocol;
+using VSwitch.Linux;
 
 namespace VSwitch.Memif.Control;
 
@@ -34,22 +34,22 @@ public sealed unsafe class ControlChannel : IDisposable
     public static ControlChannel? TryConnect(string path, out string? error)
     {
         SockAddrUn address;
-        int length = Native.SocketAddress(path, &address);
+        int length = LibC.SocketAddress(path, &address);
         if (length < 0)
         {
             error = $"socket name '{path}' is empty or longer than 107 bytes";
             return null;
         }
-        int fd = Native.Socket(Native.AF_UNIX, Native.SOCK_SEQPACKET | Native.SOCK_CLOEXEC, 0);
+        int fd = LibC.Socket(LibC.AF_UNIX, LibC.SOCK_SEQPACKET | LibC.SOCK_CLOEXEC, 0);
         if (fd < 0)
         {
-            error = "socket: " + Native.ErrorText(Native.LastError);
+            error = "socket: " + LibC.ErrorText(LibC.LastError);
             return null;
         }
-        if (Native.Connect(fd, &address, length) != 0)
+        if (LibC.Connect(fd, &address, length) != 0)
         {
-            error = $"connect {path}: " + Native.ErrorText(Native.LastError);
-            Native.Close(fd);
+            error = $"connect {path}: " + LibC.ErrorText(LibC.LastError);
+            LibC.Close(fd);
             return null;
         }
         // Non-blocking from here: the connect itself is local and immediate.
@@ -61,8 +61,8 @@ public sealed unsafe class ControlChannel : IDisposable
     internal static void SetNonBlocking(int fd)
     {
         const int F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 0x800;
-        int flags = Native.Fcntl(fd, F_GETFL, 0);
-        Native.Fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+        int flags = LibC.Fcntl(fd, F_GETFL, 0);
+        LibC.Fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     }
 
     /// <summary>Tells the peer why the link ends (DISCONNECT, code 1), best effort: it may be gone already.</summary>
@@ -87,13 +87,13 @@ public sealed unsafe class ControlChannel : IDisposable
                 new Span<byte>(control, ControlSpace).Clear();
                 var header = (CmsgHdr*)control;
                 header->Length = (nuint)(sizeof(CmsgHdr) + sizeof(int));
-                header->Level = Native.SOL_SOCKET;
-                header->Type = Native.SCM_RIGHTS;
+                header->Level = LibC.SOL_SOCKET;
+                header->Type = LibC.SCM_RIGHTS;
                 *(int*)(control + sizeof(CmsgHdr)) = fd;
                 msg.Control = control;
                 msg.ControlLength = (nuint)(sizeof(CmsgHdr) + 8);  // CMSG_SPACE(sizeof(int))
             }
-            return Native.SendMsg(Fd, &msg, Native.MSG_NOSIGNAL | Native.MSG_DONTWAIT) == message.Length;
+            return LibC.SendMsg(Fd, &msg, LibC.MSG_NOSIGNAL | LibC.MSG_DONTWAIT) == message.Length;
         }
     }
 
@@ -107,17 +107,17 @@ public sealed unsafe class ControlChannel : IDisposable
         byte* data = stackalloc byte[MemifConstants.MessageSize + 1];
         var iov = new IoVec { Base = data, Length = MemifConstants.MessageSize + 1 };
         var msg = new MsgHdr { Iov = &iov, IovLength = 1, Control = control, ControlLength = ControlSpace };
-        nint n = Native.RecvMsg(Fd, &msg, Native.MSG_DONTWAIT | Native.MSG_CMSG_CLOEXEC);
+        nint n = LibC.RecvMsg(Fd, &msg, LibC.MSG_DONTWAIT | LibC.MSG_CMSG_CLOEXEC);
         if (n < 0)
         {
-            int errno = Native.LastError;
-            return errno is Native.EAGAIN or Native.EINTR ? ReceiveStatus.WouldBlock : ReceiveStatus.Closed;
+            int errno = LibC.LastError;
+            return errno is LibC.EAGAIN or LibC.EINTR ? ReceiveStatus.WouldBlock : ReceiveStatus.Closed;
         }
         int received = CollectDescriptors(&msg, out fd);
         if (n == 0 && received == 0) return ReceiveStatus.Closed;
-        if (n != MemifConstants.MessageSize || received > 1 || (msg.Flags & (Native.MSG_TRUNC | Native.MSG_CTRUNC)) != 0)
+        if (n != MemifConstants.MessageSize || received > 1 || (msg.Flags & (LibC.MSG_TRUNC | LibC.MSG_CTRUNC)) != 0)
         {
-            if (fd >= 0) Native.Close(fd);
+            if (fd >= 0) LibC.Close(fd);
             fd = -1;
             return ReceiveStatus.Malformed;
         }
@@ -136,14 +136,14 @@ public sealed unsafe class ControlChannel : IDisposable
         {
             var header = (CmsgHdr*)p;
             if (header->Length < (nuint)sizeof(CmsgHdr) || p + header->Length > end) break;
-            if (header->Level == Native.SOL_SOCKET && header->Type == Native.SCM_RIGHTS)
+            if (header->Level == LibC.SOL_SOCKET && header->Type == LibC.SCM_RIGHTS)
             {
                 int fds = (int)((header->Length - (nuint)sizeof(CmsgHdr)) / sizeof(int));
                 for (int i = 0; i < fds; i++)
                 {
                     int fd = ((int*)(p + sizeof(CmsgHdr)))[i];
                     if (count++ == 0) first = fd;
-                    else Native.Close(fd);
+                    else LibC.Close(fd);
                 }
             }
             p += (header->Length + 7) & ~(nuint)7;
@@ -153,7 +153,7 @@ public sealed unsafe class ControlChannel : IDisposable
 
     public void Dispose()
     {
-        if (Fd >= 0) Native.Close(Fd);
+        if (Fd >= 0) LibC.Close(Fd);
         Fd = -1;
     }
 }

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using VSwitch.Memif.Interop;
 using VSwitch.Memif.Protocol;
 using VSwitch.Memif.Shared;
+using VSwitch.Linux;
 
 namespace VSwitch.Memif.Rings;
 
@@ -264,6 +264,6 @@ public sealed unsafe class MemifQueue
         if (!wroteAny) return;
         if (_weAreClient) _ring.Head = _cursor;
         else _ring.Tail = _cursor;
-        if ((_ring.Flags & MemifConstants.RingFlagMaskInterrupt) == 0 && EventFd >= 0) Native.Signal(EventFd);
+        if ((_ring.Flags & MemifConstants.RingFlagMaskInterrupt) == 0 && EventFd >= 0) LibC.Signal(EventFd);
     }
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using VSwitch.Memif.Control;
-using VSwitch.Memif.Interop;
 using VSwitch.Memif.Protocol;
 using VSwitch.Memif.Session;
+using VSwitch.Linux;
 
 namespace VSwitch.Memif.Server;
 
@@ -86,8 +86,8 @@ public sealed unsafe class MemifListener
                 Open.Remove(Path);
                 foreach (var (channel, _) in _pending) channel.Dispose();
                 _pending.Clear();
-                Native.Close(_listenFd);
-                Native.Close(_epollFd);
+                LibC.Close(_listenFd);
+                LibC.Close(_epollFd);
                 _listenFd = _epollFd = -1;
                 if (!Path.StartsWith('@')) File.Delete(Path);
             }
@@ -97,7 +97,7 @@ public sealed unsafe class MemifListener
     private static MemifListener Create(string path)
     {
         SockAddrUn address;
-        int length = Native.SocketAddress(path, &address);
+        int length = LibC.SocketAddress(path, &address);
         if (length < 0) throw new IOException($"memif socket name '{path}' is empty or longer than 107 bytes");
         if (!path.StartsWith('@') && File.Exists(path))
         {
@@ -105,21 +105,21 @@ public sealed unsafe class MemifListener
             if (!IsSocket(path)) throw new IOException($"{path} exists and is not a socket");
             File.Delete(path);
         }
-        int fd = Native.Socket(Native.AF_UNIX, Native.SOCK_SEQPACKET | Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC, 0);
-        if (fd < 0) throw new IOException("socket: " + Native.ErrorText(Native.LastError));
-        if (Native.Bind(fd, &address, length) != 0 || Native.Listen(fd, 16) != 0)
+        int fd = LibC.Socket(LibC.AF_UNIX, LibC.SOCK_SEQPACKET | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0);
+        if (fd < 0) throw new IOException("socket: " + LibC.ErrorText(LibC.LastError));
+        if (LibC.Bind(fd, &address, length) != 0 || LibC.Listen(fd, 16) != 0)
         {
-            int errno = Native.LastError;
-            Native.Close(fd);
-            throw new IOException($"cannot listen on {path}: {Native.ErrorText(errno)}");
+            int errno = LibC.LastError;
+            LibC.Close(fd);
+            throw new IOException($"cannot listen on {path}: {LibC.ErrorText(errno)}");
         }
-        int epoll = Native.EpollCreate1(Native.EPOLL_CLOEXEC);
-        if (epoll < 0 || Native.EpollCtl(epoll, Native.EPOLL_CTL_ADD, fd) != 0)
+        int epoll = LibC.EpollCreate1(LibC.EPOLL_CLOEXEC);
+        if (epoll < 0 || LibC.EpollCtl(epoll, LibC.EPOLL_CTL_ADD, fd) != 0)
         {
-            int errno = Native.LastError;
-            Native.Close(fd);
-            if (epoll >= 0) Native.Close(epoll);
-            throw new IOException("epoll: " + Native.ErrorText(errno));
+            int errno = LibC.LastError;
+            LibC.Close(fd);
+            if (epoll >= 0) LibC.Close(epoll);
+            throw new IOException("epoll: " + LibC.ErrorText(errno));
         }
         return new MemifListener(path, fd, epoll);
     }
@@ -158,7 +158,7 @@ public sealed unsafe class MemifListener
                 bool done = ReadInit(channel, out bool keep);
                 if (!done && now < deadline) continue;
                 _pending.RemoveAt(i);
-                Native.EpollCtl(_epollFd, Native.EPOLL_CTL_DEL, channel.Fd);
+                LibC.EpollCtl(_epollFd, LibC.EPOLL_CTL_DEL, channel.Fd);
                 if (!keep) channel.Dispose();
             }
         }
@@ -173,7 +173,7 @@ public sealed unsafe class MemifListener
         Span<byte> hello = stackalloc byte[MemifConstants.MessageSize];
         while (true)
         {
-            int fd = Native.Accept4(_listenFd, null, null, Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC);
+            int fd = LibC.Accept4(_listenFd, null, null, LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC);
             if (fd < 0) return;
             var channel = new ControlChannel(fd);
             if (_pending.Count >= MaxPending)
@@ -188,7 +188,7 @@ public sealed unsafe class MemifListener
                 channel.Dispose();
                 continue;
             }
-            Native.EpollCtl(_epollFd, Native.EPOLL_CTL_ADD, fd);
+            LibC.EpollCtl(_epollFd, LibC.EPOLL_CTL_ADD, fd);
             _pending.Add((channel, Stopwatch.GetTimestamp() + (long)(InitTimeout.TotalSeconds * Stopwatch.Frequency)));
         }
     }
@@ -198,7 +198,7 @@ public sealed unsafe class MemifListener
     {
         keep = false;
         ReceiveStatus status = channel.TryReceive(_message, out int fd);
-        if (fd >= 0) Native.Close(fd);  // INIT carries no descriptor
+        if (fd >= 0) LibC.Close(fd);  // INIT carries no descriptor
         if (status == ReceiveStatus.WouldBlock) return false;
         if (status != ReceiveStatus.Message) return true;
         if (!MemifMessage.TryRead(_message, out MemifMessage m) || m.Type != MemifMessageType.Init)

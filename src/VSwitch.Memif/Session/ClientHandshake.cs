@@ -1,8 +1,8 @@
 using VSwitch.Memif.Control;
-using VSwitch.Memif.Interop;
 using VSwitch.Memif.Protocol;
 using VSwitch.Memif.Rings;
 using VSwitch.Memif.Shared;
+using VSwitch.Linux;
 
 namespace VSwitch.Memif.Session;
 
@@ -47,7 +47,7 @@ public sealed class ClientHandshake : IDisposable
     /// <summary>Takes one message from the server (a descriptor on it is closed: servers send none).</summary>
     public HandshakeStatus Handle(MemifMessage m, int fd)
     {
-        if (fd >= 0) Native.Close(fd);
+        if (fd >= 0) LibC.Close(fd);
         switch (m.Type)
         {
             case MemifMessageType.Hello when _step == -1:
@@ -85,9 +85,9 @@ public sealed class ClientHandshake : IDisposable
         {
             return e.Message;
         }
-        _c2sEventFd = Native.EventFd(0, Native.EFD_CLOEXEC | Native.EFD_NONBLOCK);
-        _s2cEventFd = Native.EventFd(0, Native.EFD_CLOEXEC | Native.EFD_NONBLOCK);
-        if (_c2sEventFd < 0 || _s2cEventFd < 0) return "eventfd: " + Native.ErrorText(Native.LastError);
+        _c2sEventFd = LibC.EventFd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+        _s2cEventFd = LibC.EventFd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+        if (_c2sEventFd < 0 || _s2cEventFd < 0) return "eventfd: " + LibC.ErrorText(LibC.LastError);
         _layout.Initialize(_region.Address);
         return null;
     }
@@ -138,8 +138,8 @@ public sealed class ClientHandshake : IDisposable
         if (Connection is not null) return;
         _region?.Dispose();
         _region = null;
-        if (_c2sEventFd >= 0) Native.Close(_c2sEventFd);
-        if (_s2cEventFd >= 0) Native.Close(_s2cEventFd);
+        if (_c2sEventFd >= 0) LibC.Close(_c2sEventFd);
+        if (_s2cEventFd >= 0) LibC.Close(_s2cEventFd);
         _c2sEventFd = _s2cEventFd = -1;
         _channel.Dispose();
     }

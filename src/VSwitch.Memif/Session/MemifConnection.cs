@@ -1,8 +1,8 @@
 using VSwitch.Memif.Control;
-using VSwitch.Memif.Interop;
 using VSwitch.Memif.Protocol;
 using VSwitch.Memif.Rings;
 using VSwitch.Memif.Shared;
+using VSwitch.Linux;
 
 namespace VSwitch.Memif.Session;
 
@@ -62,7 +62,7 @@ public sealed class MemifConnection : IDisposable
         Regions.Dispose();
         for (int i = 0; i < _eventFds.Length; i++)
         {
-            if (_eventFds[i] >= 0) Native.Close(_eventFds[i]);
+            if (_eventFds[i] >= 0) LibC.Close(_eventFds[i]);
             _eventFds[i] = -1;
         }
     }

@@ -1,8 +1,8 @@
 using VSwitch.Memif.Control;
-using VSwitch.Memif.Interop;
 using VSwitch.Memif.Protocol;
 using VSwitch.Memif.Rings;
 using VSwitch.Memif.Shared;
+using VSwitch.Linux;
 
 namespace VSwitch.Memif.Session;
 
@@ -65,10 +65,10 @@ public sealed class ServerHandshake : IDisposable
                 return Ack();
             }
             case MemifMessageType.Connect:
-                if (fd >= 0) Native.Close(fd);
+                if (fd >= 0) LibC.Close(fd);
                 return Connect(m.InterfaceName);
             case MemifMessageType.Disconnect:
-                if (fd >= 0) Native.Close(fd);
+                if (fd >= 0) LibC.Close(fd);
                 return Fail("peer disconnected: " + m.DisconnectText, -1, tellPeer: false);
             default:
                 return Fail($"unexpected {m.Type} during the handshake", fd);
@@ -104,7 +104,7 @@ public sealed class ServerHandshake : IDisposable
 
     private HandshakeStatus Fail(string error, int fd, bool tellPeer = true)
     {
-        if (fd >= 0) Native.Close(fd);
+        if (fd >= 0) LibC.Close(fd);
         Error = error;
         if (tellPeer) _channel.SendDisconnect(error);
         Dispose();
@@ -117,8 +117,8 @@ public sealed class ServerHandshake : IDisposable
         if (Connection is not null) return;
         _regions?.Dispose();
         _regions = null;
-        if (_c2s is RingOffer a) Native.Close(a.EventFd);
-        if (_s2c is RingOffer b) Native.Close(b.EventFd);
+        if (_c2s is RingOffer a) LibC.Close(a.EventFd);
+        if (_s2c is RingOffer b) LibC.Close(b.EventFd);
         _c2s = _s2c = null;
         _channel.Dispose();
     }

@@ -1,4 +1,4 @@
-using VSwitch.Memif.Interop;
+using VSwitch.Linux;
 
 [assembly: System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1716", Scope = "namespace", Target = "~N:VSwitch.Memif.Shared", Justification = "Shared memory; no VB consumer exists.")]
 
@@ -32,20 +32,20 @@ public sealed unsafe class MemifRegion : IDisposable
     /// <summary>Makes a sealed region of <paramref name="size"/> bytes (client role).</summary>
     public static MemifRegion Create(string name, ulong size)
     {
-        int fd = Native.MemfdCreate(name, Native.MFD_CLOEXEC | Native.MFD_ALLOW_SEALING);
-        if (fd < 0) throw new IOException("memfd_create: " + Native.ErrorText(Native.LastError));
-        if (Native.Ftruncate(fd, (long)size) != 0 || Native.Fcntl(fd, Native.F_ADD_SEALS, Native.F_SEAL_SHRINK) != 0)
+        int fd = LibC.MemfdCreate(name, LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING);
+        if (fd < 0) throw new IOException("memfd_create: " + LibC.ErrorText(LibC.LastError));
+        if (LibC.Ftruncate(fd, (long)size) != 0 || LibC.Fcntl(fd, LibC.F_ADD_SEALS, LibC.F_SEAL_SHRINK) != 0)
         {
-            int errno = Native.LastError;
-            Native.Close(fd);
-            throw new IOException("memfd size or seal: " + Native.ErrorText(errno));
+            int errno = LibC.LastError;
+            LibC.Close(fd);
+            throw new IOException("memfd size or seal: " + LibC.ErrorText(errno));
         }
-        void* address = Native.Mmap(null, (nuint)size, Native.PROT_READ | Native.PROT_WRITE, Native.MAP_SHARED, fd, 0);
+        void* address = LibC.Mmap(null, (nuint)size, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 0);
         if (address == (void*)-1)
         {
-            int errno = Native.LastError;
-            Native.Close(fd);
-            throw new IOException("mmap: " + Native.ErrorText(errno));
+            int errno = LibC.LastError;
+            LibC.Close(fd);
+            throw new IOException("mmap: " + LibC.ErrorText(errno));
         }
         return new MemifRegion(fd, (byte*)address, size);
     }
@@ -56,10 +56,10 @@ public sealed unsafe class MemifRegion : IDisposable
     {
         error = CheckDescriptor(fd, size);
         if (error is not null) return null;
-        void* address = Native.Mmap(null, (nuint)size, Native.PROT_READ | Native.PROT_WRITE, Native.MAP_SHARED, fd, 0);
+        void* address = LibC.Mmap(null, (nuint)size, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 0);
         if (address == (void*)-1)
         {
-            error = "cannot map region: " + Native.ErrorText(Native.LastError);
+            error = "cannot map region: " + LibC.ErrorText(LibC.LastError);
             return null;
         }
         return new MemifRegion(fd, (byte*)address, size);
@@ -69,19 +69,19 @@ public sealed unsafe class MemifRegion : IDisposable
     public static string? CheckDescriptor(int fd, ulong size)
     {
         if (fd < 0) return "region without a file descriptor";
-        int seals = Native.Fcntl(fd, Native.F_GET_SEALS, 0);
+        int seals = LibC.Fcntl(fd, LibC.F_GET_SEALS, 0);
         if (seals < 0) return "region descriptor cannot be sealed (not a memfd with sealing allowed)";
-        if ((seals & Native.F_SEAL_SHRINK) == 0) return "region memfd is not sealed against shrinking (F_SEAL_SHRINK)";
-        long actual = Native.Lseek(fd, 0, Native.SEEK_END);
+        if ((seals & LibC.F_SEAL_SHRINK) == 0) return "region memfd is not sealed against shrinking (F_SEAL_SHRINK)";
+        long actual = LibC.Lseek(fd, 0, LibC.SEEK_END);
         if (actual < 0 || (ulong)actual < size) return $"region file has {actual} bytes, fewer than the {size} announced";
         return null;
     }
 
     public void Dispose()
     {
-        if (Address != null) Native.Munmap(Address, (nuint)Size);
+        if (Address != null) LibC.Munmap(Address, (nuint)Size);
         Address = null;
-        if (Fd >= 0) Native.Close(Fd);
+        if (Fd >= 0) LibC.Close(Fd);
         Fd = -1;
     }
 }

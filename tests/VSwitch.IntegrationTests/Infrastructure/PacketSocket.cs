@@ -1,4 +1,4 @@
-using VSwitch.Daemon.Ports.Linux;
+using VSwitch.Linux;
 
 namespace VSwitch.IntegrationTests.Infrastructure;
 

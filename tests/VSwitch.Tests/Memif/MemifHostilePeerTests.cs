@@ -1,9 +1,9 @@
 using VSwitch.Memif.Control;
-using VSwitch.Memif.Interop;
 using VSwitch.Memif.Protocol;
 using VSwitch.Memif.Rings;
 using VSwitch.Memif.Session;
 using VSwitch.Memif.Shared;
+using VSwitch.Linux;
 
 namespace VSwitch.Tests.Memif;
 
@@ -23,7 +23,7 @@ public class MemifHostilePeerTests
         int* pair = stackalloc int[2];
         for (int session = 0; session < 300; session++)
         {
-            Assert.Equal(0, Native.SocketPair(Native.AF_UNIX, Native.SOCK_SEQPACKET | Native.SOCK_NONBLOCK | Native.SOCK_CLOEXEC, 0, pair));
+            Assert.Equal(0, LibC.SocketPair(LibC.AF_UNIX, LibC.SOCK_SEQPACKET | LibC.SOCK_NONBLOCK | LibC.SOCK_CLOEXEC, 0, pair));
             using var peer = new ControlChannel(pair[1]);
             var handshake = new ServerHandshake(new ControlChannel(pair[0]), "vswitch", "hostile");
             var regions = new List<MemifRegion>();
@@ -33,7 +33,7 @@ public class MemifHostilePeerTests
                 byte[] m = Message(random, step, out int fd, regions);
                 if (!MemifMessage.TryRead(m, out MemifMessage message))
                 {
-                    if (fd >= 0) Native.Close(fd);
+                    if (fd >= 0) LibC.Close(fd);
                     continue;
                 }
                 status = handshake.Handle(message, fd);
@@ -80,7 +80,7 @@ public class MemifHostilePeerTests
                         layout.Initialize(region.Address);
                     }
                     regions.Add(region);
-                    fd = Native.Dup(region.Fd);
+                    fd = LibC.Dup(region.Fd);
                 }
                 break;
             }
@@ -95,7 +95,7 @@ public class MemifHostilePeerTests
                 };
                 MemifMessageWriter.AddRing(m, c2s, (ushort)(random.Next(10) == 0 ? 1 : 0), (ushort)(random.Next(10) == 0 ? 1 : 0), offset,
                     (byte)(random.Next(10) == 0 ? random.Next(16) : layout.Log2RingSize), (ushort)(random.Next(10) == 0 ? 8 : 0));
-                if (random.Next(10) != 0) fd = Native.EventFd(0, Native.EFD_CLOEXEC | Native.EFD_NONBLOCK);
+                if (random.Next(10) != 0) fd = LibC.EventFd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
                 break;
             }
             case 3:

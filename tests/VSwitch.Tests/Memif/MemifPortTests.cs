@@ -2,9 +2,9 @@ using System.Diagnostics;
 using VSwitch.Daemon.Ports.Memif;
 using VSwitch.Memif.Client;
 using VSwitch.Memif.Control;
-using VSwitch.Memif.Interop;
 using VSwitch.Memif.Protocol;
 using VSwitch.Tests.Scenarios;
+using VSwitch.Linux;
 
 namespace VSwitch.Tests.Memif;
 
@@ -147,11 +147,11 @@ public class MemifPortTests
             MemifMessageWriter.Init(m, 0, "hostile", null);
             Assert.True(channel.Send(m));
             Assert.Equal(MemifMessageType.Ack, Expect(channel, m));
-            int fd = Native.MemfdCreate("unsealed", Native.MFD_CLOEXEC);
-            Assert.Equal(0, Native.Ftruncate(fd, 1 << 20));
+            int fd = LibC.MemfdCreate("unsealed", LibC.MFD_CLOEXEC);
+            Assert.Equal(0, LibC.Ftruncate(fd, 1 << 20));
             MemifMessageWriter.AddRegion(m, 0, 1 << 20);
             Assert.True(channel.Send(m, fd));
-            Native.Close(fd);
+            LibC.Close(fd);
             Assert.Equal(MemifMessageType.Disconnect, Expect(channel, m));
             Assert.True(MemifMessage.TryRead(m, out MemifMessage d));
             Assert.Contains("seal", d.DisconnectText);
@@ -168,7 +168,7 @@ public class MemifPortTests
         while (deadline.Elapsed < Wait)
         {
             ReceiveStatus status = channel.TryReceive(m, out int fd);
-            if (fd >= 0) Native.Close(fd);
+            if (fd >= 0) LibC.Close(fd);
             if (status == ReceiveStatus.Message) return MemifMessage.TryRead(m, out MemifMessage r) ? r.Type : MemifMessageType.None;
             if (status != ReceiveStatus.WouldBlock) return MemifMessageType.None;
             Thread.Sleep(1);

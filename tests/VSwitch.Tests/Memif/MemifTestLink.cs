@@ -1,8 +1,8 @@
 using VSwitch.Memif.Session;
-using VSwitch.Memif.Interop;
 using VSwitch.Memif.Protocol;
 using VSwitch.Memif.Rings;
 using VSwitch.Memif.Shared;
+using VSwitch.Linux;
 
 namespace VSwitch.Tests.Memif;
 
@@ -20,7 +20,7 @@ internal sealed unsafe class MemifTestLink : IDisposable
         Layout.Initialize(region.Address);
         _client.Add(region);
         // The server maps its own view through the same checks a peer's descriptor goes through.
-        MemifRegion mapped = MemifRegion.TryMap(Native.Dup(region.Fd), Layout.RegionSize, out string? error)
+        MemifRegion mapped = MemifRegion.TryMap(LibC.Dup(region.Fd), Layout.RegionSize, out string? error)
             ?? throw new InvalidOperationException(error);
         _server.Add(mapped);
         C2S = new MemifRing(mapped.Address + ClientLayout.C2SRingOffset, log2);

@@ -1,8 +1,8 @@
-using VSwitch.Memif.Interop;
 using VSwitch.Memif.Protocol;
 using VSwitch.Memif.Rings;
 using VSwitch.Memif.Session;
 using VSwitch.Memif.Shared;
+using VSwitch.Linux;
 
 namespace VSwitch.Tests.Memif;
 
@@ -84,31 +84,31 @@ public class MemifValidationTests
     public void RegionDescriptor_MemfdWithoutShrinkSeal_Refused()
     {
         // A peer that could shrink its memfd after we mapped it would make us fault: the seal is required.
-        int fd = Native.MemfdCreate("unsealed", Native.MFD_CLOEXEC | Native.MFD_ALLOW_SEALING);
+        int fd = LibC.MemfdCreate("unsealed", LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING);
         try
         {
-            Assert.Equal(0, Native.Ftruncate(fd, 8192));
+            Assert.Equal(0, LibC.Ftruncate(fd, 8192));
             Assert.Contains("F_SEAL_SHRINK", MemifRegion.CheckDescriptor(fd, 8192));
             Assert.Null(MemifRegion.TryMap(fd, 8192, out string? error));
             Assert.NotNull(error);
         }
         finally
         {
-            Native.Close(fd);
+            LibC.Close(fd);
         }
     }
 
     [Fact]
     public void RegionDescriptor_NotAMemfd_Refused()
     {
-        int fd = Native.EventFd(0, Native.EFD_CLOEXEC);
+        int fd = LibC.EventFd(0, LibC.EFD_CLOEXEC);
         try
         {
             Assert.Contains("cannot be sealed", MemifRegion.CheckDescriptor(fd, 8));
         }
         finally
         {
-            Native.Close(fd);
+            LibC.Close(fd);
         }
     }
 

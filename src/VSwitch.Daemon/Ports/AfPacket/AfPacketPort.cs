@@ -5,6 +5,7 @@ using VSwitch.Datapath.Frames;
 using VSwitch.Datapath.Offload;
 using VSwitch.Datapath.Ports;
 using VSwitch.Datapath.Switching;
+using VSwitch.Linux;
 
 namespace VSwitch.Daemon.Ports.AfPacket;
 

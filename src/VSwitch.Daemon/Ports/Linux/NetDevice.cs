@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using VSwitch.Linux;
 
 namespace VSwitch.Daemon.Ports.Linux;
 

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Ports;
+using VSwitch.Linux;
 
 namespace VSwitch.Daemon.Ports.Linux;
 

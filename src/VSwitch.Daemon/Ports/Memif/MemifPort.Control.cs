@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using VSwitch.Memif.Control;
-using VSwitch.Memif.Interop;
 using VSwitch.Memif.Protocol;
 using VSwitch.Memif.Server;
 using VSwitch.Memif.Session;
+using VSwitch.Linux;
 
 namespace VSwitch.Daemon.Ports.Memif;
 
@@ -95,7 +95,7 @@ public sealed unsafe partial class MemifPort
     {
         _handshakeChannel = channel;
         _handshakeDeadline = Stopwatch.GetTimestamp() + HandshakeTimeout;
-        Native.EpollCtl(_epollFd, Native.EPOLL_CTL_ADD, channel.Fd);
+        LibC.EpollCtl(_epollFd, LibC.EPOLL_CTL_ADD, channel.Fd);
     }
 
     private void ServiceHandshake()
@@ -111,7 +111,7 @@ public sealed unsafe partial class MemifPort
             }
             if (status != ReceiveStatus.Message || !MemifMessage.TryRead(_message, out MemifMessage m))
             {
-                if (fd >= 0) Native.Close(fd);
+                if (fd >= 0) LibC.Close(fd);
                 EndHandshake(null, status == ReceiveStatus.Closed ? "peer closed the connection during the handshake" : "malformed message");
                 return;
             }
@@ -125,7 +125,7 @@ public sealed unsafe partial class MemifPort
 
     private void EndHandshake(MemifConnection? connection, string? error)
     {
-        Native.EpollCtl(_epollFd, Native.EPOLL_CTL_DEL, _handshakeChannel!.Fd);
+        LibC.EpollCtl(_epollFd, LibC.EPOLL_CTL_DEL, _handshakeChannel!.Fd);
         if (connection is null)
         {
             _refused++;
@@ -138,8 +138,8 @@ public sealed unsafe partial class MemifPort
         _clientHandshake = null;
         _handshakeChannel = null;
         if (connection is null) return;
-        Native.EpollCtl(_epollFd, Native.EPOLL_CTL_ADD, connection.Channel.Fd);
-        Native.EpollCtl(_epollFd, Native.EPOLL_CTL_ADD, connection.Rx.EventFd);
+        LibC.EpollCtl(_epollFd, LibC.EPOLL_CTL_ADD, connection.Channel.Fd);
+        LibC.EpollCtl(_epollFd, LibC.EPOLL_CTL_ADD, connection.Rx.EventFd);
         _connection = connection;
         _connects++;
         _lastPeer = connection.PeerName;
@@ -151,7 +151,7 @@ public sealed unsafe partial class MemifPort
         // Once connected, any message ends the link: the only one memif 2.0 sends then is DISCONNECT.
         MemifConnection c = _connection!;
         ReceiveStatus status = c.Channel.TryReceive(_message, out int fd);
-        if (fd >= 0) Native.Close(fd);
+        if (fd >= 0) LibC.Close(fd);
         if (status == ReceiveStatus.WouldBlock) return;
         MemifMessageType type = MemifMessageType.None;
         string text = "";
@@ -174,8 +174,8 @@ public sealed unsafe partial class MemifPort
     {
         MemifConnection c = _connection!;
         _connection = null;
-        Native.EpollCtl(_epollFd, Native.EPOLL_CTL_DEL, c.Channel.Fd);
-        Native.EpollCtl(_epollFd, Native.EPOLL_CTL_DEL, c.Rx.EventFd);
+        LibC.EpollCtl(_epollFd, LibC.EPOLL_CTL_DEL, c.Channel.Fd);
+        LibC.EpollCtl(_epollFd, LibC.EPOLL_CTL_DEL, c.Rx.EventFd);
         _badDescriptorsBefore += c.Rx.BadDescriptors + c.Tx.BadDescriptors;
         _badCountersBefore += c.Rx.BadCounters + c.Tx.BadCounters;
         if (tellPeer) c.Disconnect(reason);
@@ -220,6 +220,6 @@ public sealed unsafe partial class MemifPort
         if (_handshakeChannel is not null) EndHandshake(null, "port removed");
         Interlocked.Exchange(ref _offered, null)?.Dispose();
         _listener?.Unregister(this);
-        Native.Close(_epollFd);
+        LibC.Close(_epollFd);
     }
 }

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Ports;
-using VSwitch.Memif.Interop;
 using VSwitch.Memif.Protocol;
 using VSwitch.Memif.Rings;
 using VSwitch.Memif.Server;
 using VSwitch.Memif.Session;
+using VSwitch.Linux;
 
 namespace VSwitch.Daemon.Ports.Memif;
 
@@ -54,14 +54,14 @@ public sealed unsafe partial class MemifPort : IPort, IPollablePort, IMemifEndpo
         Name = name;
         _options = options;
         _pool = pool;
-        _epollFd = Native.EpollCreate1(Native.EPOLL_CLOEXEC);
-        if (_epollFd < 0) throw new PortOpenException("epoll_create1: " + Native.ErrorText(Native.LastError));
+        _epollFd = LibC.EpollCreate1(LibC.EPOLL_CLOEXEC);
+        if (_epollFd < 0) throw new PortOpenException("epoll_create1: " + LibC.ErrorText(LibC.LastError));
         try
         {
             if (options.Role == MemifRole.Server)
             {
                 _listener = MemifListener.Register(options.SocketPath, this);
-                Native.EpollCtl(_epollFd, Native.EPOLL_CTL_ADD, _listener.PollFd);
+                LibC.EpollCtl(_epollFd, LibC.EPOLL_CTL_ADD, _listener.PollFd);
             }
             else
             {
@@ -70,7 +70,7 @@ public sealed unsafe partial class MemifPort : IPort, IPollablePort, IMemifEndpo
         }
         catch (IOException e)
         {
-            Native.Close(_epollFd);
+            LibC.Close(_epollFd);
             throw new PortOpenException($"memif:{options.SocketPath}: {e.Message}", e);
         }
     }
@@ -145,7 +145,7 @@ public sealed unsafe partial class MemifPort : IPort, IPollablePort, IMemifEndpo
         if (_connection is MemifConnection c)
         {
             c.Rx.SetPolling(true);
-            Native.Drain(c.Rx.EventFd);
+            LibC.Drain(c.Rx.EventFd);
         }
         ServiceControl();
     }

@@ -2,6 +2,7 @@ using VSwitch.Daemon.Ports.Linux;
 using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Offload;
 using VSwitch.Datapath.Ports;
+using VSwitch.Linux;
 
 namespace VSwitch.Daemon.Ports.Tap;
 

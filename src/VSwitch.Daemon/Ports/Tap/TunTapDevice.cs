@@ -1,4 +1,5 @@
 using VSwitch.Daemon.Ports.Linux;
+using VSwitch.Linux;
 
 namespace VSwitch.Daemon.Ports.Tap;
 

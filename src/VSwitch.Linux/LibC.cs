@@ -1,27 +1,17 @@
 using System.Runtime.InteropServices;
 
-namespace VSwitch.Memif.Interop;
+namespace VSwitch.Linux;
 
-/// <summary>The libc calls memif needs: memfd and seals, eventfd, mmap, AF_UNIX SOCK_SEQPACKET
-/// sockets with SCM_RIGHTS, and epoll to gather a port's descriptors behind one.</summary>
-/// <remarks>Blittable signatures only; errno is captured by LibraryImport. Structure layouts are
-/// those of Linux x86_64 and aarch64 (<c>epoll_event</c> is packed on x86_64 only).</remarks>
-internal static unsafe partial class Native
+/// <summary>The C library calls of the switch: files, sockets (AF_PACKET, AF_UNIX with
+/// SCM_RIGHTS), TAP ioctls, mmap, memfd and seals, eventfd, poll and epoll, network namespaces.</summary>
+/// <remarks>LibraryImport captures errno (<see cref="LastError"/>) without runtime marshalling
+/// cost; every argument is a pointer or a number, but for the two path strings of cold calls.</remarks>
+internal static unsafe partial class LibC
 {
     private const string Lib = "libc";
 
-    public const int AF_UNIX = 1, SOCK_SEQPACKET = 5, SOCK_NONBLOCK = 0x800, SOCK_CLOEXEC = 0x80000;
-    public const int SOL_SOCKET = 1, SCM_RIGHTS = 1;
-    public const int MSG_DONTWAIT = 0x40, MSG_TRUNC = 0x20, MSG_CTRUNC = 0x8, MSG_NOSIGNAL = 0x4000, MSG_CMSG_CLOEXEC = 0x40000000;
-    public const uint MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;
-    public const int F_ADD_SEALS = 1033, F_GET_SEALS = 1034, F_SEAL_SEAL = 1, F_SEAL_SHRINK = 2;
-    public const int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
-    public const int EFD_CLOEXEC = 0x80000, EFD_NONBLOCK = 0x800;
-    public const int EPOLL_CLOEXEC = 0x80000, EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2;
-    public const uint EPOLLIN = 1;
-    public const int SEEK_END = 2;
-    public const short POLLIN = 1;
-    public const int EINTR = 4, EAGAIN = 11, EINPROGRESS = 115, ENOENT = 2, ECONNREFUSED = 111;
+    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags);
 
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
@@ -35,8 +25,8 @@ internal static unsafe partial class Native
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, void* buffer, nuint count);
 
-    [LibraryImport(Lib, EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int MemfdCreate(string name, uint flags);
+    [LibraryImport(Lib, EntryPoint = "fsync", SetLastError = true)]
+    public static partial int Fsync(int fd);
 
     [LibraryImport(Lib, EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int Ftruncate(int fd, long length);
@@ -46,6 +36,12 @@ internal static unsafe partial class Native
 
     [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int command, int argument);
+
+    [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, nuint request, void* argument);
+
+    [LibraryImport(Lib, EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int MemfdCreate(string name, uint flags);
 
     [LibraryImport(Lib, EntryPoint = "mmap", SetLastError = true)]
     public static partial void* Mmap(void* address, nuint length, int protection, int flags, int fd, nint offset);
@@ -74,6 +70,18 @@ internal static unsafe partial class Native
     [LibraryImport(Lib, EntryPoint = "connect", SetLastError = true)]
     public static partial int Connect(int fd, void* address, int length);
 
+    [LibraryImport(Lib, EntryPoint = "setsockopt", SetLastError = true)]
+    public static partial int SetSockOpt(int fd, int level, int name, void* value, int length);
+
+    [LibraryImport(Lib, EntryPoint = "getsockopt", SetLastError = true)]
+    public static partial int GetSockOpt(int fd, int level, int name, void* value, int* length);
+
+    [LibraryImport(Lib, EntryPoint = "sendto", SetLastError = true)]
+    public static partial nint SendTo(int fd, void* buffer, nuint length, int flags, void* address, int addressLength);
+
+    [LibraryImport(Lib, EntryPoint = "recv", SetLastError = true)]
+    public static partial nint Recv(int fd, void* buffer, nuint length, int flags);
+
     [LibraryImport(Lib, EntryPoint = "sendmsg", SetLastError = true)]
     public static partial nint SendMsg(int fd, MsgHdr* message, int flags);
 
@@ -92,14 +100,26 @@ internal static unsafe partial class Native
     [LibraryImport(Lib, EntryPoint = "epoll_ctl", SetLastError = true)]
     private static partial int EpollCtlAligned(int epfd, int op, int fd, EpollEventAligned* ev);
 
+    [LibraryImport(Lib, EntryPoint = "setns", SetLastError = true)]
+    public static partial int SetNs(int fd, int type);
+
+    [LibraryImport(Lib, EntryPoint = "unshare", SetLastError = true)]
+    public static partial int Unshare(int flags);
+
+    [LibraryImport(Lib, EntryPoint = "if_nametoindex", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial uint IfNameToIndex(string name);
+
     [LibraryImport(Lib, EntryPoint = "strerror")]
     private static partial nint StrError(int errno);
 
+    /// <summary>The errno of the last call above that failed, on this thread.</summary>
     public static int LastError => Marshal.GetLastPInvokeError();
 
+    /// <summary>The C library's text for an errno value (cold path: errors and logs).</summary>
     public static string ErrorText(int errno) => Marshal.PtrToStringUTF8(StrError(errno)) ?? $"errno {errno}";
 
     /// <summary>Adds or removes <paramref name="fd"/> (readable events) in an epoll set.</summary>
+    /// <remarks><c>struct epoll_event</c> is packed on x86_64 only.</remarks>
     public static int EpollCtl(int epfd, int op, int fd)
     {
         if (RuntimeInformation.ProcessArchitecture == Architecture.X64)
@@ -141,62 +161,4 @@ internal static unsafe partial class Native
         System.Text.Encoding.UTF8.GetBytes(name, span);
         return 2 + bytes + 1;
     }
-}
-
-[StructLayout(LayoutKind.Sequential)]
-internal struct PollFd
-{
-    public int Fd;
-    public short Events;
-    public short Revents;
-}
-
-[StructLayout(LayoutKind.Sequential)]
-internal unsafe struct IoVec
-{
-    public void* Base;
-    public nuint Length;
-}
-
-/// <summary><c>struct msghdr</c> (56 bytes on 64-bit Linux).</summary>
-[StructLayout(LayoutKind.Sequential)]
-internal unsafe struct MsgHdr
-{
-    public void* Name;
-    public uint NameLength;
-    public IoVec* Iov;
-    public nuint IovLength;
-    public void* Control;
-    public nuint ControlLength;
-    public int Flags;
-}
-
-/// <summary><c>struct cmsghdr</c> header: length (size_t), level, type; data follows at 16.</summary>
-[StructLayout(LayoutKind.Sequential)]
-internal struct CmsgHdr
-{
-    public nuint Length;
-    public int Level;
-    public int Type;
-}
-
-[StructLayout(LayoutKind.Sequential)]
-internal unsafe struct SockAddrUn
-{
-    public ushort Family;
-    public fixed byte Path[108];
-}
-
-[StructLayout(LayoutKind.Sequential, Pack = 4)]
-internal struct EpollEventPacked
-{
-    public uint Events;
-    public ulong Data;
-}
-
-[StructLayout(LayoutKind.Sequential)]
-internal struct EpollEventAligned
-{
-    public uint Events;
-    public ulong Data;
 }
