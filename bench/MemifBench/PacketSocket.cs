@@ -1,14 +1,14 @@
 using System.Runtime.InteropServices;
+using VSwitch.Linux;
+using static VSwitch.Linux.LibC;
 
 /// <summary>An AF_PACKET socket on one interface that sends and receives bursts (sendmmsg, recvmmsg):
 /// the traffic generator for the kernel-port runs, TAP-to-TAP and AF_PACKET-to-AF_PACKET.</summary>
 /// <remarks>It sends on the kernel side of the switch's first port and receives on the kernel side
 /// of its second, as a container's stack would, with one system call per burst of 32 (the cheapest a
 /// kernel port allows; the switch itself makes one read or write per frame on TAP).</remarks>
-internal sealed unsafe partial class PacketSocket : IDisposable
+internal sealed unsafe class PacketSocket : IDisposable
 {
-    private const int AF_PACKET = 17, SOCK_RAW = 3, SOL_PACKET = 263, PACKET_IGNORE_OUTGOING = 23, PACKET_QDISC_BYPASS = 20;
-    private const int MSG_DONTWAIT = 0x40;
     private const int Burst = 64;
 
     private readonly int _fd;
@@ -38,7 +38,7 @@ internal sealed unsafe partial class PacketSocket : IDisposable
     }
 
     /// <summary>The errno of the last failed send (EAGAIN/ENOBUFS: the device queue is full).</summary>
-    public int LastError { get; private set; }
+    public int SendError { get; private set; }
 
     /// <summary>Sends <paramref name="count"/> copies of <paramref name="frame"/> in one sendmmsg.</summary>
     public int SendRepeated(byte[] frame, int count)
@@ -48,10 +48,10 @@ internal sealed unsafe partial class PacketSocket : IDisposable
             for (int i = 0; i < count; i++)
             {
                 _iov[i] = new IoVec { Base = p, Length = (nuint)frame.Length };
-                _messages[i] = new MMsgHdr { Iov = &_iov[i], IovLength = 1 };
+                _messages[i] = new MMsgHdr { Header = new MsgHdr { Iov = &_iov[i], IovLength = 1 } };
             }
             int n = SendMmsg(_fd, _messages, (uint)count, MSG_DONTWAIT);
-            if (n < 0) LastError = Marshal.GetLastPInvokeError();
+            if (n < 0) SendError = Marshal.GetLastPInvokeError();
             return n < 0 ? 0 : n;
         }
     }
@@ -62,7 +62,7 @@ internal sealed unsafe partial class PacketSocket : IDisposable
         for (int i = 0; i < Burst; i++)
         {
             _iov[i] = new IoVec { Base = _buffers + i * BufferSize, Length = BufferSize };
-            _messages[i] = new MMsgHdr { Iov = &_iov[i], IovLength = 1 };
+            _messages[i] = new MMsgHdr { Header = new MsgHdr { Iov = &_iov[i], IovLength = 1 } };
         }
         int n = RecvMmsg(_fd, _messages, Burst, MSG_DONTWAIT, null);
         return n < 0 ? 0 : n;
@@ -75,45 +75,4 @@ internal sealed unsafe partial class PacketSocket : IDisposable
         NativeMemory.Free(_iov);
         NativeMemory.Free(_buffers);
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec
-    {
-        public void* Base;
-        public nuint Length;
-    }
-
-    [StructLayout(LayoutKind.Sequential, Size = 64)]
-    private struct MMsgHdr
-    {
-        public void* Name;
-        public uint NameLength;
-        public IoVec* Iov;
-        public nuint IovLength;
-        public void* Control;
-        public nuint ControlLength;
-        public int Flags;
-        public uint Length;
-    }
-
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    private static partial int Socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
-    private static partial int Bind(int fd, void* address, int length);
-
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static partial int SetSockOpt(int fd, int level, int name, void* value, int length);
-
-    [LibraryImport("libc", EntryPoint = "sendmmsg", SetLastError = true)]
-    private static partial int SendMmsg(int fd, MMsgHdr* messages, uint count, int flags);
-
-    [LibraryImport("libc", EntryPoint = "recvmmsg", SetLastError = true)]
-    private static partial int RecvMmsg(int fd, MMsgHdr* messages, uint count, int flags, void* timeout);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
-
-    [LibraryImport("libc", EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial uint IfNameToIndex(string name);
 }

@@ -229,7 +229,7 @@ internal sealed class KernelEnds(string sendOn, string receiveOn) : ITrafficEnds
 
     public void Dispose()
     {
-        if (_tx.LastError != 0) Console.Error.WriteLine($"last send error: errno {_tx.LastError}");
+        if (_tx.SendError != 0) Console.Error.WriteLine($"last send error: errno {_tx.SendError}");
         _tx.Dispose();
         _rx.Dispose();
     }

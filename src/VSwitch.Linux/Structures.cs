@@ -32,6 +32,14 @@ internal unsafe struct MsgHdr
     public int Flags;
 }
 
+/// <summary><c>struct mmsghdr</c>: a <c>msghdr</c> and the length sendmmsg/recvmmsg moved (64 bytes).</summary>
+[StructLayout(LayoutKind.Sequential, Size = 64)]
+internal unsafe struct MMsgHdr
+{
+    public MsgHdr Header;
+    public uint Length;
+}
+
 /// <summary><c>struct cmsghdr</c> header: length (size_t), level, type; data follows at 16.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct CmsgHdr
