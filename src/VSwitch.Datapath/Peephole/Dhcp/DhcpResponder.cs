@@ -34,7 +34,7 @@ namespace VSwitch.Datapath.Peephole.Dhcp;
 public static class DhcpResponder
 {
     public const ushort ServerPort = 67, ClientPort = 68;
-    private const int DhcpOffset = EthernetFrame.HeaderLength + Ipv4Header.MinimumHeaderLength + UdpDatagram.HeaderLength;
+    private const int DhcpOffset = UdpReplyWriter.IPv4PayloadOffset;
     private const int MinimumMessage = 300;   // BOOTP's size, which some clients still expect
 
     /// <returns>The outcome to count, or null when the frame is not a DHCP client message this VLAN serves.</returns>
@@ -47,10 +47,10 @@ public static class DhcpResponder
         if (Ipv4Header.TryRead(buffer[EthernetFrame.HeaderLength..length], out Ipv4Header ip) != ParseResult.Ok || ip.Protocol != IpProtocol.Udp) return null;
         if (ip.FragmentOffset != 0) return null;
         if (ip.MoreFragments) return DhcpOutcome.TooBigOrFragment;
-        if (!ip.HasValidChecksum() || UdpDatagram.TryRead(ip.Payload, out UdpDatagram udp) != ParseResult.Ok) return DhcpOutcome.Malformed;
-        if (udp.DestinationPort != ServerPort) return null;
-        if ((flags & FrameFlags.ChecksumPartial) == 0 && !udp.HasValidChecksumIPv4(ip.Source, ip.Destination)) return DhcpOutcome.Malformed;
-        if (!DhcpMessage.TryRead(udp.Payload, out DhcpMessage message)) return DhcpOutcome.Malformed;
+        // The classifier sent only UDP to port 67 here.
+        if (!UdpOverIp.TryRead(ip, (flags & FrameFlags.ChecksumPartial) != 0, out UdpOverIp udp)) return DhcpOutcome.Malformed;
+        if (udp.Udp.DestinationPort != ServerPort) return null;
+        if (!DhcpMessage.TryRead(udp.Udp.Payload, out DhcpMessage message)) return DhcpOutcome.Malformed;
         if (message.RelayAddress != 0) return DhcpOutcome.NotForUs;
         if (message.HasOverload) return DhcpOutcome.Unsupported;
         if (!tables.TryGetLease(message.ClientMac, scope, out uint lease)) return DhcpOutcome.NotInTable;
@@ -116,15 +116,12 @@ public static class DhcpResponder
         ulong destinationMac = broadcast ? MacAddress.Broadcast : clientMac;
         ulong serverMac = tables.TryGetNeighbor(scope.ServerId, out ulong known) ? known : DhcpScope.DefaultServerMac;
 
-        EthernetWriter.TryCreate(buffer, out EthernetWriter ethernet);
-        ethernet.WriteHeader(destinationMac, serverMac, EtherType.IPv4);
-        Span<byte> packet = buffer.Slice(EthernetFrame.HeaderLength, Ipv4Header.MinimumHeaderLength + UdpDatagram.HeaderLength + dhcpLength);
-        Ipv4HeaderWriter.TryCreate(packet, out Ipv4HeaderWriter ipWriter);
-        ipWriter.WriteHeader(IpProtocol.Udp, scope.ServerId, destination, ttl: 64);
-        UdpWriter.TryCreate(packet[Ipv4Header.MinimumHeaderLength..], out UdpWriter udpWriter);
-        udpWriter.WriteHeader(ServerPort, ClientPort);
-        udpWriter.WriteChecksumIPv4(scope.ServerId, destination);
-        replyLength = EthernetFrame.HeaderLength + packet.Length;
+        // The message was written within the buffer, so the headers fit; checked all the same.
+        if (!UdpReplyWriter.TryWriteIPv4(buffer, destinationMac, serverMac, scope.ServerId, destination, ServerPort, ClientPort, dhcpLength, out replyLength))
+        {
+            replyLength = 0;
+            return DhcpOutcome.TooBigOrFragment;
+        }
         return outcome;
     }
 

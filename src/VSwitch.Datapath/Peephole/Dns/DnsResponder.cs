@@ -35,10 +35,8 @@ public static class DnsResponder
         ReadOnlySpan<byte> l3 = buffer[EthernetFrame.HeaderLength..length];
         ushort etherType = BinaryPrimitives.ReadUInt16BigEndian(buffer[12..]);
         bool checksumPartial = (flags & FrameFlags.ChecksumPartial) != 0;
-        int ipHeaderLength;
-        ReadOnlySpan<byte> udpBytes;
         bool v4 = etherType == EtherType.IPv4;
-        uint src4 = 0, dst4 = 0;
+        UdpOverIp packetIn;
         if (v4)
         {
             if (Ipv4Header.TryRead(l3, out Ipv4Header ip) != ParseResult.Ok) return null;
@@ -46,12 +44,8 @@ public static class DnsResponder
             if (ip.Protocol == IpProtocol.Tcp) return IsPort53(ip.Payload) ? DnsOutcome.Tcp : null;
             if (ip.Protocol != IpProtocol.Udp || !IsPort53(ip.Payload)) return null;
             if (ip.MoreFragments) return DnsOutcome.Fragment;
-            if (!ip.HasValidChecksum()) return DnsOutcome.Malformed;
-            src4 = ip.Source;
-            dst4 = ip.Destination;
-            if (dst4 == 0xFFFF_FFFF || (dst4 >> 28) == 0xE) return DnsOutcome.Malformed;
-            ipHeaderLength = ip.HeaderLength;
-            udpBytes = ip.Payload;
+            if (!UdpOverIp.TryRead(ip, checksumPartial, out packetIn)) return DnsOutcome.Malformed;
+            if (ip.Destination == 0xFFFF_FFFF || (ip.Destination >> 28) == 0xE) return DnsOutcome.Malformed;
         }
         else
         {
@@ -60,18 +54,12 @@ public static class DnsResponder
             if (ip.NextHeader == Ipv6Fragment) return IsFirstFragmentToPort53(ip.Payload) ? DnsOutcome.Fragment : null;
             if (ip.NextHeader != IpProtocol.Udp || !IsPort53(ip.Payload)) return null;
             if (ip.Destination[0] == 0xFF) return DnsOutcome.Malformed;
-            ipHeaderLength = ip.Bytes.Length - ip.Payload.Length;
-            udpBytes = ip.Payload;
+            if (!UdpOverIp.TryRead(ip, checksumPartial, out packetIn)) return DnsOutcome.Malformed;
         }
-        if (UdpDatagram.TryRead(udpBytes, out UdpDatagram udp) != ParseResult.Ok) return DnsOutcome.Malformed;
-        if (!checksumPartial)
-        {
-            bool ok = v4 ? udp.HasValidChecksumIPv4(src4, dst4)
-                : udp.HasValidChecksumIPv6(l3.Slice(8, 16), l3.Slice(24, 16));
-            if (!ok) return DnsOutcome.Malformed;
-        }
+        UdpDatagram udp = packetIn.Udp;
+        uint src4 = packetIn.Source4, dst4 = packetIn.Destination4;
         if (MacAddress.IsMulticast(MacAddress.Read(buffer))) return DnsOutcome.Malformed;
-        if (v4 ? IsMartianSource(src4) : IsMartianSource(l3.Slice(8, 16))) return DnsOutcome.MartianSource;
+        if (v4 ? IsMartianSource(src4) : IsMartianSource(packetIn.Source6)) return DnsOutcome.MartianSource;
 
         DnsOutcome? refused = DnsQuery.TryRead(udp.Payload, out DnsQuery query);
         if (refused is not null) return refused;
@@ -81,11 +69,10 @@ public static class DnsResponder
 
         // The client's limit, the port's MTU and the slot bound the reply.
         int newIpHeader = v4 ? Ipv4Header.MinimumHeaderLength : Ipv6Header.HeaderLength;
-        int dnsOffset = EthernetFrame.HeaderLength + newIpHeader + UdpDatagram.HeaderLength;
+        int dnsOffset = v4 ? UdpReplyWriter.IPv4PayloadOffset : UdpReplyWriter.IPv6PayloadOffset;
         int limit = Math.Min(DnsAnswerPlan.UdpLimit(query), Math.Min(mtu - newIpHeader - UdpDatagram.HeaderLength, buffer.Length - dnsOffset));
         int dnsLength = plan.ReplyLength(query, limit, out bool truncated);
         if (dnsLength < 0) return DnsOutcome.TooBig;
-        int packetLength = newIpHeader + UdpDatagram.HeaderLength + dnsLength;
 
         // Everything the reply needs from the query's headers, before they are overwritten.
         ulong askerMac = MacAddress.Read(buffer[6..]), serverMac = MacAddress.Read(buffer);
@@ -93,36 +80,27 @@ public static class DnsResponder
         Span<byte> v6Addresses = stackalloc byte[32];
         if (!v4)
         {
-            l3.Slice(24, 16).CopyTo(v6Addresses);       // reply source: the address the query went to
-            l3.Slice(8, 16).CopyTo(v6Addresses[16..]);  // reply destination: the asker
+            packetIn.Destination6.CopyTo(v6Addresses);       // reply source: the address the query went to
+            packetIn.Source6.CopyTo(v6Addresses[16..]);      // reply destination: the asker
         }
         ushort queryFlags = query.Flags;
         bool hasOpt = query.HasOpt, dnssecOk = hasOpt && query.DnssecOk;
         int questionEnd = query.QuestionEnd;
 
-        int oldDnsOffset = EthernetFrame.HeaderLength + ipHeaderLength + UdpDatagram.HeaderLength;
+        int oldDnsOffset = EthernetFrame.HeaderLength + packetIn.IpHeaderLength + UdpDatagram.HeaderLength;
         if (oldDnsOffset != dnsOffset) buffer.Slice(oldDnsOffset, questionEnd).CopyTo(buffer[dnsOffset..]);
         Span<byte> message = buffer.Slice(dnsOffset, dnsLength);
         WriteMessage(message, questionEnd, queryFlags, plan, tables.Settings, hasOpt, dnssecOk, badVersion, truncated);
 
-        EthernetWriter.TryCreate(buffer, out EthernetWriter ethernet);
-        ethernet.WriteHeader(askerMac, serverMac, v4 ? EtherType.IPv4 : EtherType.IPv6);
-        Span<byte> packet = buffer.Slice(EthernetFrame.HeaderLength, packetLength);
-        UdpWriter.TryCreate(packet[newIpHeader..], out UdpWriter udpWriter);
-        udpWriter.WriteHeader(Port, askerPort);
-        if (v4)
+        // The limit above kept the reply inside the buffer, so the headers fit; checked all the same.
+        bool written = v4
+            ? UdpReplyWriter.TryWriteIPv4(buffer, askerMac, serverMac, dst4, src4, Port, askerPort, dnsLength, out replyLength)
+            : UdpReplyWriter.TryWriteIPv6(buffer, askerMac, serverMac, v6Addresses[..16], v6Addresses[16..], Port, askerPort, dnsLength, out replyLength);
+        if (!written)
         {
-            Ipv4HeaderWriter.TryCreate(packet, out Ipv4HeaderWriter ipWriter);
-            ipWriter.WriteHeader(IpProtocol.Udp, dst4, src4, ttl: 64);
-            udpWriter.WriteChecksumIPv4(dst4, src4);
+            replyLength = 0;
+            return DnsOutcome.TooBig;
         }
-        else
-        {
-            Ipv6HeaderWriter.TryCreate(packet, out Ipv6HeaderWriter ipWriter);
-            ipWriter.WriteHeader(IpProtocol.Udp, v6Addresses[..16], v6Addresses[16..], hopLimit: 64);
-            udpWriter.WriteChecksumIPv6(v6Addresses[..16], v6Addresses[16..]);
-        }
-        replyLength = EthernetFrame.HeaderLength + packetLength;
         return truncated ? DnsOutcome.Truncated : plan.Outcome;
     }
 
