@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using VSwitch.Daemon.Ports;
 using VSwitch.Daemon.Config;
-using VSwitch.Daemon.Control.Commands;
 using VSwitch.Daemon.Control.Protocol;
 using VSwitch.Daemon.Control;
 using VSwitch.Daemon.Storage;
@@ -105,19 +104,21 @@ public sealed partial class Daemon : IAsyncDisposable
     /// <summary>Starts a switch: tables, ports, loop thread, control socket and supervision.</summary>
     /// <param name="config">The configuration, defaults already resolved (<see cref="SwitchConfig.ResolveDefaults"/>).</param>
     /// <param name="logs">Where the daemon logs.</param>
+    /// <param name="control">Makes the handler of the control socket's requests for this daemon
+    /// (<c>CommandDispatcher.For</c>); used when the configuration names a control socket.</param>
     /// <param name="givenPorts">Makes ports in the daemon's frame pool that are attached as they are, after
     /// those of <see cref="SwitchConfig.Ports"/> (tests: <see cref="MemoryPort"/>s); they are supervised but,
     /// having no spec, never re-opened.</param>
     /// <param name="clock">The loop's clock; the machine's monotonic clock by default.</param>
     /// <exception cref="IOException">The control socket cannot be created (another vswitchd listens on it, say).</exception>
-    public static async Task<Daemon> StartAsync(SwitchConfig config, ILoggerFactory logs,
+    public static async Task<Daemon> StartAsync(SwitchConfig config, ILoggerFactory logs, Func<Daemon, ControlHandler> control,
         Func<FramePool, IEnumerable<(IPort Port, PortConfig Config)>>? givenPorts = null, IClock? clock = null,
         CancellationToken cancel = default)
     {
         var daemon = new Daemon(config, logs, clock ?? MonotonicClock.Instance);
         try
         {
-            await daemon.StartCoreAsync(givenPorts?.Invoke(daemon._pool) ?? [], cancel).ConfigureAwait(false);
+            await daemon.StartCoreAsync(control, givenPorts?.Invoke(daemon._pool) ?? [], cancel).ConfigureAwait(false);
             return daemon;
         }
         catch
@@ -127,7 +128,7 @@ public sealed partial class Daemon : IAsyncDisposable
         }
     }
 
-    private async Task StartCoreAsync(IEnumerable<(IPort Port, PortConfig Config)> givenPorts, CancellationToken cancel)
+    private async Task StartCoreAsync(Func<Daemon, ControlHandler> control, IEnumerable<(IPort Port, PortConfig Config)> givenPorts, CancellationToken cancel)
     {
         DaemonLog.Starting(_log, Config.Ports.Count, Config.HostsPath ?? "none", Config.EthersPath ?? "none",
             Config.ControlPath ?? "none", Config.IdleName);
@@ -146,7 +147,7 @@ public sealed partial class Daemon : IAsyncDisposable
 
         if (Config.ControlPath is string path)
         {
-            _control = ControlServer.Start(path, DispatchAsync, new ControlServerOptions { SocketMode = Config.ControlMode }, _log);
+            _control = ControlServer.Start(path, control(this), new ControlServerOptions { SocketMode = Config.ControlMode }, _log);
         }
         for (int i = 0; i < Tenants.All.Count; i++)
         {
@@ -196,10 +197,10 @@ public sealed partial class Daemon : IAsyncDisposable
     /// <summary>Re-reads the table files of tenant <paramref name="tenant"/>, or of every tenant when null.</summary>
     /// <remarks>A tenant whose files have errors keeps the tables it has in service; its errors are
     /// logged and returned (the result is then an error, though the other tenants were reloaded).</remarks>
-    public async Task<TableResult<ReloadResult>> ReloadAsync(string? tenant = null, CancellationToken cancel = default)
+    public async Task<TableResult<IReadOnlyList<TableLoad>>> ReloadAsync(string? tenant = null, CancellationToken cancel = default)
     {
         DaemonTenant? only = null;
-        if (tenant is not null && (only = Tenants.Find(tenant)) is null) return TableResult.Fail<ReloadResult>(Tenants.Unknown(tenant));
+        if (tenant is not null && (only = Tenants.Find(tenant)) is null) return TableResult.Fail<IReadOnlyList<TableLoad>>(Tenants.Unknown(tenant));
         var loaded = new List<TableLoad>();
         var failed = new List<string>();
         var details = new List<string>();
@@ -217,16 +218,16 @@ public sealed partial class Daemon : IAsyncDisposable
             failed.Add(Tenants.All.Count == 1 ? r.Error! : $"tenant '{t.Name}': {r.Error}");
             details.AddRange(r.Details);
         }
-        if (failed.Count == 0) return TableResult.Success(new ReloadResult(loaded));
+        if (failed.Count == 0) return TableResult.Success<IReadOnlyList<TableLoad>>(loaded);
         string others = loaded.Count > 0 ? $" ({string.Join(", ", loaded.Select(l => l.Tenant))} reloaded)" : "";
-        return TableResult.Fail<ReloadResult>(string.Join("; ", failed) + others, details);
+        return TableResult.Fail<IReadOnlyList<TableLoad>>(string.Join("; ", failed) + others, details);
     }
 
     /// <summary>The tenant <paramref name="name"/> names (the default one for null), or the error saying there is none.</summary>
-    internal DaemonTenant? FindTenant(string? name, out CommandOutcome? error)
+    internal DaemonTenant? FindTenant(string? name, out string? error)
     {
         DaemonTenant? t = Tenants.Find(name);
-        error = t is null ? CommandOutcome.Fail(Tenants.Unknown(name!)) : null;
+        error = t is null ? Tenants.Unknown(name!) : null;
         return t;
     }
 
@@ -343,16 +344,6 @@ public sealed partial class Daemon : IAsyncDisposable
         {
             // The loop did not answer in time (it is stopping): nothing to report.
         }
-    }
-
-    // The control server's entry: find the command, check its arguments, run it.
-    private async Task<CommandOutcome> DispatchAsync(string name, JsonElement? args, CancellationToken cancel)
-    {
-        ControlCommand? command = CommandRegistry.Find(name);
-        if (command is null) return CommandOutcome.Fail($"unknown command '{(name.Length <= 40 ? name : name[..40] + "...")}'; 'help' lists the commands");
-        if (!CommandArgs.TryCreate(args, command.Arguments, out CommandArgs checkedArgs, out string error))
-            return CommandOutcome.Fail($"{command.Name}: {error} (usage: {command.Usage})");
-        return await command.ExecuteAsync(this, checkedArgs, cancel).ConfigureAwait(false);
     }
 
     /// <summary>Stops cleanly: control socket (removed), supervision, loop thread (joined), ports, pool.</summary>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using VSwitch.Daemon;
+using VSwitch.Daemon.Hosting;
 using VSwitch.Daemon.Config;
 
 // vswitchd: reads its options (and the config file they name), sets up logging to stderr and
@@ -9,13 +9,13 @@ CommandLineResult parsed = CommandLine.Parse(args);
 if (parsed.Help)
 {
     Console.WriteLine(HelpText());
-    return Daemon.ExitOk;
+    return Vswitchd.ExitOk;
 }
 if (parsed.Config is not SwitchConfig config)
 {
     foreach (ConfigError error in parsed.Errors) Console.Error.WriteLine("vswitchd: " + error);
     Console.Error.WriteLine("vswitchd: try 'vswitchd --help'");
-    return Daemon.ExitUsage;
+    return Vswitchd.ExitUsage;
 }
 
 using ILoggerFactory logs = LoggerFactory.Create(builder => builder
@@ -28,7 +28,7 @@ using ILoggerFactory logs = LoggerFactory.Create(builder => builder
         o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         o.ColorBehavior = LoggerColorBehavior.Disabled;
     }));
-return await Daemon.RunAsync(config, logs, Console.Out);
+return await Vswitchd.RunAsync(config, logs, Console.Out);
 
 static string HelpText() => $"""
     usage: vswitchd [--config FILE] [--KEY VALUE ...]

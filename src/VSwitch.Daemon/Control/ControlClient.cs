@@ -1,4 +1,3 @@
-using VSwitch.Daemon.Control.Commands;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -117,7 +116,7 @@ public sealed class ControlClient : IAsyncDisposable, IDisposable
         ControlResponse? response;
         try
         {
-            response = JsonSerializer.Deserialize(line, ControlJsonContext.Default.ControlResponse);
+            response = JsonSerializer.Deserialize(line, ProtocolJsonContext.Default.ControlResponse);
         }
         catch (JsonException e)
         {

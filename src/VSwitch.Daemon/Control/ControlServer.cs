@@ -4,7 +4,6 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using VSwitch.Daemon.Control.Commands;
 using VSwitch.Daemon.Control.Protocol;
 
 using VSwitch.Datapath.Files;
@@ -35,7 +34,7 @@ namespace VSwitch.Daemon.Control;
 public sealed class ControlServer : IAsyncDisposable
 {
     private readonly Socket _listener;
-    private readonly Func<string, JsonElement?, CancellationToken, Task<CommandOutcome>> _dispatch;
+    private readonly ControlHandler _dispatch;
     private readonly ControlServerOptions _options;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
@@ -48,7 +47,7 @@ public sealed class ControlServer : IAsyncDisposable
     private long _accepted, _rejected, _requests, _errors, _linesTooLong, _timeouts;
     private long _lastRejectLog;
 
-    private ControlServer(string path, Socket listener, Func<string, JsonElement?, CancellationToken, Task<CommandOutcome>> dispatch,
+    private ControlServer(string path, Socket listener, ControlHandler dispatch,
         ControlServerOptions options, ILogger log)
     {
         Path = path;
@@ -77,7 +76,7 @@ public sealed class ControlServer : IAsyncDisposable
     /// </summary>
     /// <param name="dispatch">Runs one request (command name, arguments) and returns its outcome.</param>
     /// <exception cref="IOException">Another daemon is listening on <paramref name="path"/>, or the socket cannot be created.</exception>
-    public static ControlServer Start(string path, Func<string, JsonElement?, CancellationToken, Task<CommandOutcome>> dispatch,
+    public static ControlServer Start(string path, ControlHandler dispatch,
         ControlServerOptions options, ILogger log)
     {
         string full = System.IO.Path.GetFullPath(path);
@@ -244,7 +243,7 @@ public sealed class ControlServer : IAsyncDisposable
         try
         {
             var json = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 16 });
-            request = JsonSerializer.Deserialize(ref json, ControlJsonContext.Default.ControlRequest);
+            request = JsonSerializer.Deserialize(ref json, ProtocolJsonContext.Default.ControlRequest);
             if (json.Read()) return BadRequest("more than one JSON value on the line");
         }
         catch (JsonException e)

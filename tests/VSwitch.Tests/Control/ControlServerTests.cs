@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using VSwitch.Daemon.Control;
+using VSwitch.Daemon.Control.Commands;
 
 namespace VSwitch.Tests.Control;
 
@@ -187,7 +188,7 @@ public class ControlServerTests
         await using TestDaemon d = await TestDaemon.StartAsync();
         var config = d.Daemon.Config with { Ports = [], HostsPath = null, EthersPath = null };
         IOException e = await Assert.ThrowsAsync<IOException>(() =>
-            VSwitch.Daemon.Daemon.StartAsync(config, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
+            VSwitch.Daemon.Daemon.StartAsync(config, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, CommandDispatcher.For));
         Assert.Contains("another vswitchd", e.Message, StringComparison.Ordinal);
         await using ControlClient c = await d.ConnectAsync();
         Assert.True((await c.CallAsync("ports").WaitAsync(Prompt)).Ok);
@@ -196,7 +197,7 @@ public class ControlServerTests
     [Fact]
     public void Serialize_ErrorWithDetails_IsOneLine()
     {
-        byte[] line = ControlServer.Serialize(VSwitch.Daemon.Control.Commands.CommandOutcome.Fail("bad", ["f:1: x", "f:2: \"y\""]));
+        byte[] line = ControlServer.Serialize(CommandOutcome.Fail("bad", ["f:1: x", "f:2: \"y\""]));
         Assert.Equal("{\"ok\":false,\"error\":\"bad\",\"errors\":[\"f:1: x\",\"f:2: \\u0022y\\u0022\"]}\n", Encoding.UTF8.GetString(line));
     }
 

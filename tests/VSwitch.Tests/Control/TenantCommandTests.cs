@@ -8,6 +8,7 @@ using VSwitch.Daemon.Control;
 using VSwitch.Daemon.Control.Commands;
 using VSwitch.Daemon.Control.Protocol;
 using VSwitch.Daemon.Storage;
+using VSwitch.Daemon.Tenancy;
 using VSwitch.Datapath.Ports;
 using VSwitch.Tests.Scenarios;
 

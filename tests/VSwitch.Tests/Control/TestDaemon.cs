@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using VSwitch.Daemon.Config;
 using VSwitch.Daemon.Control;
+using VSwitch.Daemon.Control.Commands;
 using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Ports;
 
@@ -47,7 +48,7 @@ internal sealed class TestDaemon : IAsyncDisposable
         if (configure is not null) config = configure(dir, config);
         PortConfig portConfig = ports ?? PortConfig.Default;
         var memoryPorts = new MemoryPort[2];
-        VSwitch.Daemon.Daemon daemon = await VSwitch.Daemon.Daemon.StartAsync(config, NullLoggerFactory.Instance, pool =>
+        VSwitch.Daemon.Daemon daemon = await VSwitch.Daemon.Daemon.StartAsync(config, NullLoggerFactory.Instance, CommandDispatcher.For, pool =>
         {
             memoryPorts[0] = new MemoryPort("p1", pool);
             memoryPorts[1] = new MemoryPort("p2", pool);

@@ -3,7 +3,7 @@ using VSwitch.Daemon.Config;
 
 namespace VSwitch.Tests.Lifecycle;
 
-/// <summary>vswitchd's two ways to run, as <c>Daemon.RunAsync</c> drives them.</summary>
+/// <summary>vswitchd's two ways to run, as <c>Vswitchd.RunAsync</c> drives them.</summary>
 public sealed class DaemonRunTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("vsd-run").FullName;
@@ -22,7 +22,7 @@ public sealed class DaemonRunTests : IDisposable
             "--port", $"pcap-file:{scenario}/in.p2.pcap,{_dir}/p2.pcap",
             "--port", $"pcap-file:,{_dir}/p3.pcap");
         var output = new StringWriter();
-        int code = await VSwitch.Daemon.Daemon.RunAsync(config, NullLoggerFactory.Instance, output);
+        int code = await VSwitch.Daemon.Hosting.Vswitchd.RunAsync(config, NullLoggerFactory.Instance, output);
         Assert.Equal(0, code);
         Assert.StartsWith("replayed ", output.ToString(), StringComparison.Ordinal);
         Assert.Contains("port/in.p1/rx-packets", output.ToString(), StringComparison.Ordinal);
@@ -33,7 +33,7 @@ public sealed class DaemonRunTests : IDisposable
     public async Task NoPortOpens_ExitsOne()
     {
         SwitchConfig config = Parse("--port", "afpacket:vsnoexist0", "--hosts", "none", "--ethers", "none", "--control", "none");
-        Assert.Equal(1, await VSwitch.Daemon.Daemon.RunAsync(config, NullLoggerFactory.Instance, TextWriter.Null));
+        Assert.Equal(1, await VSwitch.Daemon.Hosting.Vswitchd.RunAsync(config, NullLoggerFactory.Instance, TextWriter.Null));
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class DaemonRunTests : IDisposable
         SwitchConfig config = Parse("--port", "afpacket:vsnoexist0", "--port", $"pcap-file:,{_dir}/out.pcap",
             "--hosts", "none", "--ethers", "none", "--control", socket, "--idle", "sleep");
         using var stop = new CancellationTokenSource();
-        Task<int> run = VSwitch.Daemon.Daemon.RunAsync(config, NullLoggerFactory.Instance, TextWriter.Null, stop.Token);
+        Task<int> run = VSwitch.Daemon.Hosting.Vswitchd.RunAsync(config, NullLoggerFactory.Instance, TextWriter.Null, stop.Token);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (!File.Exists(socket) && DateTime.UtcNow < deadline) await Task.Delay(10);
         Assert.True(File.Exists(socket), "the control socket was created");

@@ -16,8 +16,8 @@ public sealed class EthersList : ControlCommand<EthersListResult>
 
     internal override Task<CommandOutcome> ExecuteAsync(Daemon daemon, CommandArgs args, CancellationToken cancel)
     {
-        if (daemon.FindTenant(args.Get(CommandArgument.Tenant.Name), out CommandOutcome? unknown) is not Tenancy.DaemonTenant tenant)
-            return Task.FromResult(unknown!);
+        if (daemon.FindTenant(args.Get(CommandArgument.Tenant.Name), out string? unknown) is not Tenancy.DaemonTenant tenant)
+            return Task.FromResult(CommandOutcome.Fail(unknown!));
         TableResult<List<EthersLine>> list = tenant.Store.ListEthers();
         return Task.FromResult(list.Ok
             ? Success(new EthersListResult(tenant.Store.EthersPath!, list.Value!, tenant.Name))

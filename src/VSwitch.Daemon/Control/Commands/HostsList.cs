@@ -16,8 +16,8 @@ public sealed class HostsList : ControlCommand<HostsListResult>
 
     internal override Task<CommandOutcome> ExecuteAsync(Daemon daemon, CommandArgs args, CancellationToken cancel)
     {
-        if (daemon.FindTenant(args.Get(CommandArgument.Tenant.Name), out CommandOutcome? unknown) is not Tenancy.DaemonTenant tenant)
-            return Task.FromResult(unknown!);
+        if (daemon.FindTenant(args.Get(CommandArgument.Tenant.Name), out string? unknown) is not Tenancy.DaemonTenant tenant)
+            return Task.FromResult(CommandOutcome.Fail(unknown!));
         TableResult<List<HostsLine>> list = tenant.Store.ListHosts();
         return Task.FromResult(list.Ok
             ? Success(new HostsListResult(tenant.Store.HostsPath!, list.Value!, tenant.Name))

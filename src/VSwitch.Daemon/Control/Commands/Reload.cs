@@ -15,8 +15,8 @@ public sealed class Reload : ControlCommand<ReloadResult>
 
     internal override async Task<CommandOutcome> ExecuteAsync(Daemon daemon, CommandArgs args, CancellationToken cancel)
     {
-        TableResult<ReloadResult> r = await daemon.ReloadAsync(args.Get(CommandArgument.Tenant.Name), cancel).ConfigureAwait(false);
-        return r.Ok ? Success(r.Value!) : CommandOutcome.Fail(r.Error!, r.Details);
+        TableResult<IReadOnlyList<TableLoad>> r = await daemon.ReloadAsync(args.Get(CommandArgument.Tenant.Name), cancel).ConfigureAwait(false);
+        return r.Ok ? Success(new ReloadResult(r.Value!)) : CommandOutcome.Fail(r.Error!, r.Details);
     }
 
     protected override TextView Render(ReloadResult result) => TextView.Text([.. result.Tenants.Select(t =>

@@ -23,7 +23,7 @@ public abstract class TableEditCommand : ControlCommand<TableEdit>
 
     internal sealed override async Task<CommandOutcome> ExecuteAsync(Daemon daemon, CommandArgs args, CancellationToken cancel)
     {
-        if (daemon.FindTenant(args.Get(CommandArgument.Tenant.Name), out CommandOutcome? unknown) is not DaemonTenant tenant) return unknown!;
+        if (daemon.FindTenant(args.Get(CommandArgument.Tenant.Name), out string? unknown) is not DaemonTenant tenant) return CommandOutcome.Fail(unknown!);
         TableResult<TableEdit> r = await EditAsync(tenant.Store, args, cancel).ConfigureAwait(false);
         daemon.LogEdit(Name, r);
         return r.Ok ? Success(r.Value! with { Tenant = tenant.Name }) : CommandOutcome.Fail(r.Error!, r.Details);

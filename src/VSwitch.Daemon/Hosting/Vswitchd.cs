@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using VSwitch.Daemon.Config;
+using VSwitch.Daemon.Control.Commands;
 using VSwitch.Daemon.Ports;
 using VSwitch.Daemon.Storage;
 using VSwitch.Daemon.Tenancy;
@@ -8,14 +9,15 @@ using VSwitch.Datapath.Buffers;
 using VSwitch.Datapath.Pipeline;
 using VSwitch.Datapath.Ports;
 
-namespace VSwitch.Daemon;
+namespace VSwitch.Daemon.Hosting;
 
 // vswitchd's two ways to run. A switch with only pcap-file ports is a replay: the captures are
 // fed through the loop in capture-time order with a manual clock, to the end, the non-zero
 // counters are printed and the program exits (the capture tests and the README's quick start).
 // Anything else is a live switch that runs until SIGTERM or SIGINT and reloads its tables on
-// SIGHUP.
-public sealed partial class Daemon
+// SIGHUP. This is the top of the daemon: it puts the Daemon facade and the control commands
+// together, so neither needs the other's construction.
+public static class Vswitchd
 {
     /// <summary>Exit codes: 0 stopped cleanly or replay done, 1 could not run, 2 bad configuration (vswitchd's own).</summary>
     public const int ExitOk = 0, ExitFailed = 1, ExitUsage = 2;
@@ -35,7 +37,7 @@ public sealed partial class Daemon
         Daemon daemon;
         try
         {
-            daemon = await StartAsync(config, logs, cancel: cancel).ConfigureAwait(false);
+            daemon = await Daemon.StartAsync(config, logs, CommandDispatcher.For, cancel: cancel).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
