@@ -69,8 +69,9 @@ public sealed partial class TableStore
             var added = new List<string>();
             foreach (IPAddress address in addresses)
             {
-                if (!s.Tables.Reverse.TryGet(address.GetAddressBytes(), out ReadOnlySpan<byte> lines)) continue;
-                foreach (List<byte[]> line in ReverseLines.Decode(lines))
+                byte[] bytes = address.GetAddressBytes();
+                if (!s.Tables.Reverse.TryGet(bytes, out ReadOnlySpan<byte> lines)) continue;
+                foreach (List<byte[]> line in ReverseLines.Decode(lines, s.Tables.Names, bytes))
                 {
                     if (!line.Any(n => ReverseLines.SameName(n, wire))) continue;
                     removed.Add(address + "\t" + string.Join(' ', line.Select(n => DnsName.ToText(n))));

@@ -65,6 +65,13 @@ public sealed class BlobMap
 
     public bool ContainsKey(ReadOnlySpan<byte> key) => TryGet(key, out _);
 
+    /// <summary>The records whose key hashes to <paramref name="hash"/> (<see cref="HashOf"/>), one
+    /// per call: start with <paramref name="cursor"/> at -1 and call until false.</summary>
+    /// <remarks>How a value elsewhere refers to a record by its key's hash instead of a copy of
+    /// the key (the reverse map's names); the caller tells the right record by its value.</remarks>
+    public bool NextWithHash(uint hash, scoped ref int cursor, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value) =>
+        _shards[hash >> (32 - _bits)].NextWithHash(hash, ref cursor, out key, out value);
+
     /// <summary>A new map with <paramref name="changes"/> applied (a null value removes the key);
     /// shards no change touches are shared with this map.</summary>
     public BlobMap With(IEnumerable<KeyValuePair<byte[], byte[]?>> changes)
@@ -187,17 +194,19 @@ public sealed class BlobMap
     }
 
     /// <summary>One shard: records packed as [key length u8][value length u16][key][value].</summary>
-    /// <remarks>The index is 32-bit slots, half to two thirds empty: the low bits hold the record's
-    /// offset + 1 (as many bits as the shard's data needs), the high bits a tag of the key's hash, so
-    /// most probes that miss compare no key. Four bytes a slot rather than eight is a tenth of a
-    /// million-name table's memory.</remarks>
+    /// <remarks>The index is 32-bit slots, about 30 % empty: the low bits hold the record's offset + 1
+    /// (as many bits as the shard's data needs), the high bits a tag of the key's hash, so most probes
+    /// that miss compare no key. Its length is not a power of two: a probe starts at the hash's low 24
+    /// bits scaled to the length (a multiply and a shift, Lemire's fastrange), so the index can be
+    /// sized to its records, not to the next power of two (which left it half to three quarters empty:
+    /// six bytes a record, a tenth of a million-name table).</remarks>
     private sealed class Shard
     {
         public static readonly Shard Empty = new([], new uint[1], 0, 8);
 
         private readonly byte[] _data;
         private readonly uint[] _index;
-        private readonly int _mask;
+        private readonly int _length;
         private readonly int _offsetBits;
         private readonly uint _offsetMask;
 
@@ -205,7 +214,7 @@ public sealed class BlobMap
         {
             _data = data;
             _index = index;
-            _mask = index.Length - 1;
+            _length = index.Length;
             _offsetBits = offsetBits;
             _offsetMask = (1u << offsetBits) - 1;
             Count = count;
@@ -223,7 +232,7 @@ public sealed class BlobMap
         public bool TryGet(scoped ReadOnlySpan<byte> key, uint hash, out ReadOnlySpan<byte> value)
         {
             uint[] index = _index;
-            int i = (int)hash & _mask;
+            int i = Start(hash, _length);
             uint tag = Tag(hash, _offsetBits);
             while (true)
             {
@@ -241,9 +250,31 @@ public sealed class BlobMap
                         return true;
                     }
                 }
-                i = (i + 1) & _mask;
+                if (++i == _length) i = 0;
             }
             value = default;
+            return false;
+        }
+
+        public bool NextWithHash(uint hash, scoped ref int cursor, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
+        {
+            uint[] index = _index;
+            int i = cursor < 0 ? Start(hash, _length) : cursor;
+            uint tag = Tag(hash, _offsetBits);
+            while (true)
+            {
+                uint slot = index[i];
+                if (slot == 0) break;
+                if (++i == _length) i = 0;
+                if (slot >> _offsetBits != tag) continue;
+                int offset = (int)(slot & _offsetMask) - 1;
+                key = _data.AsSpan(offset + 3, _data[offset]);
+                if (Hash(key) != hash) continue;
+                value = _data.AsSpan(offset + 3 + key.Length, BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(offset + 1)));
+                cursor = i;
+                return true;
+            }
+            key = value = default;
             return false;
         }
 
@@ -297,22 +328,29 @@ public sealed class BlobMap
             int size = 0;
             foreach (var (_, offset) in ordered) size += RecordLength(arena, offset);
             var data = new byte[size];
-            var index = new uint[BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, ordered.Length * 3 / 2 + 1))];
+            // Seven records to ten slots: a miss probes a handful of slots, comparing tags only.
+            var index = new uint[Math.Max(4, ordered.Length * 10 / 7 + 1)];
             // Enough offset bits for offset + 1 of any record (at least 8), the rest of the slot for the tag.
             int offsetBits = Math.Clamp(32 - BitOperations.LeadingZeroCount((uint)size + 1), 8, 31);
-            int mask = index.Length - 1;
             int at = 0;
             foreach (var (hash, offset) in ordered)
             {
                 int length = RecordLength(arena, offset);
                 arena.AsSpan(offset, length).CopyTo(data.AsSpan(at));
-                int i = (int)hash & mask;
-                while (index[i] != 0) i = (i + 1) & mask;
+                int i = Start(hash, index.Length);
+                while (index[i] != 0)
+                {
+                    if (++i == index.Length) i = 0;
+                }
                 index[i] = (Tag(hash, offsetBits) << offsetBits) | (uint)(at + 1);
                 at += length;
             }
             return new Shard(data, index, ordered.Length, offsetBits);
         }
+
+        // The hash's low 24 bits scaled to [0, length): the top bits chose the shard, the tag is taken above bit 8.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static int Start(uint hash, int length) => (int)(((ulong)(hash & 0xFF_FFFF) * (uint)length) >> 24);
 
         private static int RecordLength(byte[] arena, int offset) =>
             3 + arena[offset] + BinaryPrimitives.ReadUInt16LittleEndian(arena.AsSpan(offset + 1));

@@ -22,6 +22,25 @@ public readonly ref struct NameRecord
     public uint IPv4(int i) => BinaryPrimitives.ReadUInt32BigEndian(_value[(3 + 4 * i)..]);
     public ReadOnlySpan<byte> IPv6(int i) => _value.Slice(3 + 4 * IPv4Count + 16 * i, 16);
 
+    /// <summary>True when the record holds <paramref name="address"/> (4 or 16 bytes, network order).</summary>
+    public bool Holds(ReadOnlySpan<byte> address)
+    {
+        if (address.Length == 4)
+        {
+            uint v4 = BinaryPrimitives.ReadUInt32BigEndian(address);
+            for (int i = 0; i < IPv4Count; i++)
+            {
+                if (IPv4(i) == v4) return true;
+            }
+            return false;
+        }
+        for (int i = 0; i < IPv6Count; i++)
+        {
+            if (IPv6(i).SequenceEqual(address)) return true;
+        }
+        return false;
+    }
+
     public static byte[] Encode(byte flags, IReadOnlyList<uint> v4, IReadOnlyList<byte[]> v6)
     {
         int n4 = Math.Min(v4.Count, 255), n6 = Math.Min(v6.Count, 255);

@@ -52,6 +52,14 @@ public sealed class PeepholeTables
 
     public BlobMap Names { get; }
     public BlobMap Reverse { get; }
+
+    /// <summary>The name a PTR query for <paramref name="address"/> (4 or 16 bytes) is answered with:
+    /// the canonical name of the first hosts line that has the address.</summary>
+    public bool TryGetPtrName(scoped ReadOnlySpan<byte> address, out ReadOnlySpan<byte> name)
+    {
+        name = default;
+        return Reverse.TryGet(address, out ReadOnlySpan<byte> lines) && ReverseLines.TryGetFirstName(lines, Names, address, out name);
+    }
     public BlobMap Neighbors { get; }
     /// <summary>The ethers table the other way round: MAC (6 bytes) to its IPv4 addresses (4 bytes each), for DHCP.</summary>
     public BlobMap Leases { get; }
@@ -185,7 +193,7 @@ public sealed class PeepholeTables
         {
             byte[] address = i < r.IPv4Count ? BigEndian(r.IPv4(i)) : r.IPv6(i - r.IPv4Count).ToArray();
             if (Reverse.TryGet(address, out ReadOnlySpan<byte> lines))
-                reverseChanges.Add(new(address, ReverseLines.Encode(ReverseLines.Without(lines, key))));
+                reverseChanges.Add(new(address, ReverseLines.Without(lines, key)));
         }
         byte[]? replacement = MustStayAsEmptyNonTerminal(key) ? NameRecord.Encode(NameRecord.EmptyNonTerminal, [], []) : null;
         return new PeepholeTables(Names.With([new(key, replacement)]), Reverse.With(reverseChanges), Neighbors, Leases, Settings, DhcpScopes);

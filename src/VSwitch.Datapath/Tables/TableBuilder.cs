@@ -16,7 +16,7 @@ public sealed class TableBuilder(string ethersFile, int expectedNames = 0)
     private readonly PackedMapBuilder _names = new(expectedNames);
     private readonly PackedMapBuilder _reverse = new(expectedNames);
     private readonly Dictionary<byte[], byte[]> _neighbors = new(ByteArrayComparer.Instance);
-    // One hosts line's reverse value: its names in wire format and the line's end (ReverseLines).
+    // One hosts line's reverse value: an entry per name and the line's end (ReverseLines).
     private readonly byte[] _line = new byte[BlobMap.MaxValueLength];
 
     /// <summary>Ethers lines that name a host the hosts lines added so far do not have.</summary>
@@ -84,8 +84,10 @@ public sealed class TableBuilder(string ethersFile, int expectedNames = 0)
     // Writes the name into the line at <at> and adds the address to the name's record; returns the line's new length.
     private int AddName(string name, ReadOnlySpan<byte> address, int at)
     {
-        int length = DnsName.Write(name, _line.AsSpan(at));
-        ReadOnlySpan<byte> wire = _line.AsSpan(at, length);
+        Span<byte> wire = stackalloc byte[DnsName.MaxLength];
+        int length = DnsName.Write(name, wire);
+        wire = wire[..length];
+        int entry = ReverseLines.WriteEntry(wire, _line.AsSpan(at));
         Span<byte> key = stackalloc byte[length];
         DnsName.ToLower(wire, key);
         if (!_names.TryGet(key, out ReadOnlySpan<byte> old))
@@ -97,7 +99,7 @@ public sealed class TableBuilder(string ethersFile, int expectedNames = 0)
             value[2] = (byte)(address.Length == 16 ? 1 : 0);
             address.CopyTo(value[3..]);
             _names.Set(key, value);
-            return at + length;
+            return at + entry;
         }
         var record = new NameRecord(old);
         var rec = (V4: new List<uint>(), V6: new List<byte[]>());
@@ -106,6 +108,6 @@ public sealed class TableBuilder(string ethersFile, int expectedNames = 0)
         int before = rec.V4.Count + rec.V6.Count;
         PeepholeTables.AddAddress(rec, address.ToArray());
         if (rec.V4.Count + rec.V6.Count != before) _names.Set(key, NameRecord.Encode(0, rec.V4, rec.V6));
-        return at + length;
+        return at + entry;
     }
 }

@@ -30,8 +30,8 @@ public sealed class HostsJournalTests : IDisposable
     private bool Resolves(string name) => _published!.Names.ContainsKey(DnsName.KeyFromText(name));
 
     private string? Ptr(string address) =>
-        _published!.Reverse.TryGet(IPAddress.Parse(address).GetAddressBytes(), out ReadOnlySpan<byte> lines)
-            ? DnsName.ToText(ReverseLines.FirstName(lines)) : null;
+        _published!.TryGetPtrName(IPAddress.Parse(address).GetAddressBytes(), out ReadOnlySpan<byte> name)
+            ? DnsName.ToText(name) : null;
 
     [Fact]
     public async Task Add_LargeFile_JournaledAndAnswering_FileUntilFolded()

@@ -80,8 +80,8 @@ public sealed class TableStoreTests : IDisposable
         Assert.Equal("198.18.0.10\twww\t# keep me\n198.18.0.11 db\n", await File.ReadAllTextAsync(HostsPath));
         Assert.False(Resolves("web.lab"));
         Assert.True(Resolves("www"));
-        Assert.True(_published!.Reverse.TryGet(IPAddress.Parse("198.18.0.10").GetAddressBytes(), out ReadOnlySpan<byte> ptr));
-        Assert.Equal(DnsName.FromText("www"), ReverseLines.FirstName(ptr).ToArray());
+        Assert.True(_published!.TryGetPtrName(IPAddress.Parse("198.18.0.10").GetAddressBytes(), out ReadOnlySpan<byte> ptr));
+        Assert.Equal(DnsName.FromText("www"), ptr.ToArray());
     }
 
     [Fact]

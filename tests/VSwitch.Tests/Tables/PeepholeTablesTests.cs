@@ -56,7 +56,7 @@ public class PeepholeTablesTests
     }
 
     private static string? Ptr(PeepholeTables tables, string address) =>
-        tables.Reverse.TryGet(IPAddress.Parse(address).GetAddressBytes(), out ReadOnlySpan<byte> target) ? DnsName.ToText(target) : null;
+        tables.TryGetPtrName(IPAddress.Parse(address).GetAddressBytes(), out ReadOnlySpan<byte> target) ? DnsName.ToText(target) : null;
 
     private static ulong? Neighbor(PeepholeTables tables, string address) =>
         tables.TryGetNeighbor(IPAddress.Parse(address).GetAddressBytes(), out ulong mac) ? mac : null;

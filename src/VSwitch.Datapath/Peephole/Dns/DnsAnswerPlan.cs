@@ -81,8 +81,8 @@ public readonly ref struct DnsAnswerPlan
         {
             Span<byte> address = stackalloc byte[16];
             int length = ReverseName.TryParse(name, address);
-            if (length > 0 && tables.Reverse.TryGet(address[..length], out ReadOnlySpan<byte> target))
-                return new DnsAnswerPlan { Outcome = DnsOutcome.Replied, AnswerType = type, AnswerCount = 1, Target = ReverseLines.FirstName(target), ApexOffset = -1 };
+            if (length > 0 && tables.TryGetPtrName(address[..length], out ReadOnlySpan<byte> target))
+                return new DnsAnswerPlan { Outcome = DnsOutcome.Replied, AnswerType = type, AnswerCount = 1, Target = target, ApexOffset = -1 };
         }
 
         if (tables.Names.TryGet(name, out ReadOnlySpan<byte> value))
