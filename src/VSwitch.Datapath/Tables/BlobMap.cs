@@ -124,8 +124,9 @@ public sealed class BlobMap
         Math.Clamp(BitOperations.Log2((uint)Math.Max(1, records / RecordsPerShard) * 2 - 1), MinShardBits, MaxShardBits);
 
     /// <summary>Lays records out in shards: <paramref name="records"/> are the (hash, offset) of
-    /// records in <paramref name="arena"/>, in the shard record format, keys unique.</summary>
-    internal static BlobMap Layout(byte[] arena, List<(uint Hash, int Offset)> records)
+    /// records in the chunked arena <paramref name="chunks"/> (<see cref="PackedMapBuilder"/>), in
+    /// the shard record format, keys unique.</summary>
+    internal static BlobMap Layout(List<byte[]> chunks, List<(uint Hash, int Offset)> records)
     {
         int bits = BitsFor(records.Count), shardCount = 1 << bits;
         var starts = new int[shardCount + 1];
@@ -136,7 +137,7 @@ public sealed class BlobMap
         foreach (var record in records) ordered[next[(int)(record.Hash >> (32 - bits))]++] = record;
         var shards = new Shard[shardCount];
         for (int s = 0; s < shardCount; s++)
-            shards[s] = Shard.Build(arena, ordered.AsSpan(starts[s], starts[s + 1] - starts[s]));
+            shards[s] = Shard.Build(chunks, ordered.AsSpan(starts[s], starts[s + 1] - starts[s]));
         return new BlobMap(shards, bits);
     }
 
@@ -306,54 +307,62 @@ public sealed class BlobMap
             if (contents.Count == 0) return Empty;
             int size = 0;
             foreach (var (k, v) in contents) size += 3 + k.Length + v.Length;
-            var arena = new byte[size];
-            var records = new (uint Hash, int Offset)[contents.Count];
+            var data = new byte[size];
+            var records = new (uint Hash, int At)[contents.Count];
             int at = 0, n = 0;
             foreach (var (k, v) in contents)
             {
-                arena[at] = (byte)k.Length;
-                BinaryPrimitives.WriteUInt16LittleEndian(arena.AsSpan(at + 1), (ushort)v.Length);
-                k.CopyTo(arena, at + 3);
-                v.CopyTo(arena, at + 3 + k.Length);
+                data[at] = (byte)k.Length;
+                BinaryPrimitives.WriteUInt16LittleEndian(data.AsSpan(at + 1), (ushort)v.Length);
+                k.CopyTo(data, at + 3);
+                v.CopyTo(data, at + 3 + k.Length);
                 records[n++] = (Hash(k), at);
                 at += 3 + k.Length + v.Length;
             }
-            return Build(arena, records);
+            return Indexed(data, records);
         }
 
-        // The records at ordered[i].Offset in arena (already in the record format), copied into one shard.
-        public static Shard Build(byte[] arena, ReadOnlySpan<(uint Hash, int Offset)> ordered)
+        // The records at ordered[i].Offset in a chunked arena (already in the record format), copied into one shard.
+        public static Shard Build(List<byte[]> chunks, ReadOnlySpan<(uint Hash, int Offset)> ordered)
         {
             if (ordered.Length == 0) return Empty;
             int size = 0;
-            foreach (var (_, offset) in ordered) size += RecordLength(arena, offset);
+            foreach (var (_, offset) in ordered) size += PackedMapBuilder.Record(chunks, offset, out _, out _).Length;
             var data = new byte[size];
-            // Seven records to ten slots: a miss probes a handful of slots, comparing tags only.
-            var index = new uint[Math.Max(4, ordered.Length * 10 / 7 + 1)];
-            // Enough offset bits for offset + 1 of any record (at least 8), the rest of the slot for the tag.
-            int offsetBits = Math.Clamp(32 - BitOperations.LeadingZeroCount((uint)size + 1), 8, 31);
-            int at = 0;
+            var records = new (uint Hash, int At)[ordered.Length];
+            int at = 0, n = 0;
             foreach (var (hash, offset) in ordered)
             {
-                int length = RecordLength(arena, offset);
-                arena.AsSpan(offset, length).CopyTo(data.AsSpan(at));
+                ReadOnlySpan<byte> record = PackedMapBuilder.Record(chunks, offset, out _, out _);
+                record.CopyTo(data.AsSpan(at));
+                records[n++] = (hash, at);
+                at += record.Length;
+            }
+            return Indexed(data, records);
+        }
+
+        // The shard of data (records packed, at records[i].At) with its index.
+        private static Shard Indexed(byte[] data, ReadOnlySpan<(uint Hash, int At)> records)
+        {
+            // Seven records to ten slots: a miss probes a handful of slots, comparing tags only.
+            var index = new uint[Math.Max(4, records.Length * 10 / 7 + 1)];
+            // Enough offset bits for offset + 1 of any record (at least 8), the rest of the slot for the tag.
+            int offsetBits = Math.Clamp(32 - BitOperations.LeadingZeroCount((uint)data.Length + 1), 8, 31);
+            foreach (var (hash, at) in records)
+            {
                 int i = Start(hash, index.Length);
                 while (index[i] != 0)
                 {
                     if (++i == index.Length) i = 0;
                 }
                 index[i] = (Tag(hash, offsetBits) << offsetBits) | (uint)(at + 1);
-                at += length;
             }
-            return new Shard(data, index, ordered.Length, offsetBits);
+            return new Shard(data, index, records.Length, offsetBits);
         }
 
         // The hash's low 24 bits scaled to [0, length): the top bits chose the shard, the tag is taken above bit 8.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int Start(uint hash, int length) => (int)(((ulong)(hash & 0xFF_FFFF) * (uint)length) >> 24);
-
-        private static int RecordLength(byte[] arena, int offset) =>
-            3 + arena[offset] + BinaryPrimitives.ReadUInt16LittleEndian(arena.AsSpan(offset + 1));
     }
 }
 

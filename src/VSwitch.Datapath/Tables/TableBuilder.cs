@@ -30,21 +30,17 @@ public sealed class TableBuilder(string ethersFile, int expectedNames = 0)
         if (!h.Address.TryWriteBytes(address, out int addressLength)) return;
         address = address[..addressLength];
         int at = AddName(h.CanonicalName, address, 0);
-        foreach (string alias in h.Aliases)
+        for (int i = 0; i < h.Aliases.Count; i++)
         {
             if (at + 1 + DnsName.MaxLength > _line.Length) break;
-            at = AddName(alias, address, at);
+            at = AddName(h.Aliases[i], address, at);
         }
         _line[at++] = 0;
         ReadOnlySpan<byte> line = _line.AsSpan(0, at);
-        if (_reverse.TryGet(address, out ReadOnlySpan<byte> lines))
-        {
-            if (lines.Length + line.Length <= BlobMap.MaxValueLength) _reverse.Set(address, [.. lines, .. line]);
-        }
-        else
-        {
-            _reverse.Set(address, line);
-        }
+        // Most addresses are on one line: one probe adds it; a later line is appended to the first.
+        if (!_reverse.TryAdd(address, line) && _reverse.TryGet(address, out ReadOnlySpan<byte> lines)
+            && lines.Length + line.Length <= BlobMap.MaxValueLength)
+            _reverse.Set(address, [.. lines, .. line]);
     }
 
     /// <summary>Adds one ethers line; a host name stands for every address the hosts lines give it.</summary>
@@ -90,17 +86,14 @@ public sealed class TableBuilder(string ethersFile, int expectedNames = 0)
         int entry = ReverseLines.WriteEntry(wire, _line.AsSpan(at));
         Span<byte> key = stackalloc byte[length];
         DnsName.ToLower(wire, key);
-        if (!_names.TryGet(key, out ReadOnlySpan<byte> old))
-        {
-            // Most names have one address: encode it directly (NameRecord's layout), with no list in between.
-            Span<byte> value = stackalloc byte[3 + address.Length];
-            value[0] = 0;
-            value[1] = (byte)(address.Length == 4 ? 1 : 0);
-            value[2] = (byte)(address.Length == 16 ? 1 : 0);
-            address.CopyTo(value[3..]);
-            _names.Set(key, value);
-            return at + entry;
-        }
+        // Most names have one address: encode it directly (NameRecord's layout), with no list in
+        // between, and add it in one probe; a name seen before gets the address added to its record.
+        Span<byte> value = stackalloc byte[3 + address.Length];
+        value[0] = 0;
+        value[1] = (byte)(address.Length == 4 ? 1 : 0);
+        value[2] = (byte)(address.Length == 16 ? 1 : 0);
+        address.CopyTo(value[3..]);
+        if (_names.TryAdd(key, value) || !_names.TryGet(key, out ReadOnlySpan<byte> old)) return at + entry;
         var record = new NameRecord(old);
         var rec = (V4: new List<uint>(), V6: new List<byte[]>());
         for (int i = 0; i < record.IPv4Count; i++) rec.V4.Add(record.IPv4(i));

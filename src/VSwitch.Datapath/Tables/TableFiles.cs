@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace VSwitch.Datapath.Tables;
 
 // The one way from table files on disk to a snapshot: the daemon's TableStore, the capture
@@ -17,6 +19,11 @@ public sealed record TableFileLoad(PeepholeTables? Tables, IReadOnlyList<TableEr
 /// <summary>Loads a table snapshot from a hosts file and an ethers file.</summary>
 public static class TableFiles
 {
+    // Above this, reading and checking the hosts lines runs on a thread of its own while this one
+    // adds them to the builder: the two take about the same time, and start-up waits for both.
+    private const long PipelineBytes = 1 << 20;
+    private const int BatchLines = 4096;
+
     /// <summary>Reads and checks both files and builds a snapshot.</summary>
     /// <returns>The snapshot, or null with every error (file, line, reason) when either file has any:
     /// a table with errors is never put in service.</returns>
@@ -34,7 +41,9 @@ public static class TableFiles
         // Sized once from the file (a hosts line is some 30 bytes), not grown by doubling.
         long hostsBytes = hostsPath is not null && new FileInfo(hostsPath) is { Exists: true } info ? info.Length : 0;
         var builder = new TableBuilder(ethersPath ?? "", (int)Math.Min(hostsBytes / 32, 16_000_000));
-        int hostsLines = hostsPath is null ? 0 : HostsFileReader.Stream(hostsPath, builder.AddHost, errors);
+        int hostsLines = hostsPath is null ? 0
+            : hostsBytes < PipelineBytes ? HostsFileReader.Stream(hostsPath, builder.AddHost, errors)
+            : StreamAlongside(hostsPath, builder, errors);
         string ethersText = "";
         IReadOnlyList<EthersEntry> ethers = [];
         if (ethersPath is not null)
@@ -54,5 +63,58 @@ public static class TableFiles
         foreach (EthersEntry e in ethers) builder.AddEthers(e);
         if (builder.Errors.Count > 0) return new TableFileLoad(null, builder.Errors, hostsLines, ethersText, ethers);
         return new TableFileLoad(builder.Build(settings), [], hostsLines, ethersText, ethers);
+    }
+
+    // The hosts file read on another thread and handed over in batches, in file order (a bounded
+    // queue keeps the reader at most a few batches ahead); the builder stays on this thread.
+    private static int StreamAlongside(string hostsPath, TableBuilder builder, List<TableError> errors)
+    {
+        using var batches = new BlockingCollection<HostsEntry[]>(boundedCapacity: 8);
+        using var stop = new CancellationTokenSource();
+        var readerErrors = new List<TableError>();
+        Task<int> reader = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                var batch = new List<HostsEntry>(BatchLines);
+                int lines = HostsFileReader.Stream(hostsPath, e =>
+                {
+                    batch.Add(e);
+                    if (batch.Count < BatchLines) return;
+                    batches.Add([.. batch], stop.Token);
+                    batch.Clear();
+                }, readerErrors);
+                if (batch.Count > 0) batches.Add([.. batch], stop.Token);
+                return lines;
+            }
+            finally
+            {
+                batches.CompleteAdding();
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            foreach (HostsEntry[] batch in batches.GetConsumingEnumerable())
+            {
+                foreach (HostsEntry entry in batch) builder.AddHost(entry);
+            }
+        }
+        catch
+        {
+            // The builder failed: release a reader blocked on the full queue before leaving.
+            stop.Cancel();
+            try
+            {
+                reader.Wait();
+            }
+            catch (AggregateException)
+            {
+                // Its cancellation, or its own failure: the builder's is the one reported.
+            }
+            throw;
+        }
+        int count = reader.GetAwaiter().GetResult();
+        errors.AddRange(readerErrors);
+        return count;
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using VSwitch.Daemon.Config;
 using VSwitch.Daemon.Storage;
 using VSwitch.Datapath.Files;
@@ -69,5 +70,30 @@ public sealed class BoundedFileTests : IDisposable
         TableFileLoad load = TableFiles.Read(hosts, ethers, new DnsSettings());
         Assert.Null(load.Tables);
         Assert.Equal($"{hosts}:2", string.Join(",", load.Errors.Select(e => $"{e.File}:{e.Line}")));
+    }
+
+    [Fact]
+    public void TableFiles_LargeHostsFile_ReadAlongsideTheBuilderInFileOrder()
+    {
+        // Past 1 MiB the lines are read on another thread: the result must be what one thread gives.
+        string hosts = Path.Combine(_dir, "hosts");
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < 40_000; i++) text.Append(CultureInfo.InvariantCulture, $"198.18.{i / 256 % 256}.{i % 256}\thost-{i}.bench.cluster.local h{i}\n");
+        text.Append("198.18.0.1\tfirst-again\n");   // a later line for an address keeps the first line's name
+        File.WriteAllText(hosts, text.ToString());
+        Assert.True(new FileInfo(hosts).Length > 1 << 20);
+
+        TableFileLoad load = TableFiles.Read(hosts, null, new DnsSettings());
+
+        Assert.Empty(load.Errors);
+        Assert.Equal(40_001, load.HostsLines);
+        PeepholeTables tables = load.Tables!;
+        Assert.True(tables.Names.ContainsKey(DnsName.KeyFromText("host-39999.bench.cluster.local")));
+        Assert.True(tables.Names.ContainsKey(DnsName.KeyFromText("first-again")));
+        Assert.True(tables.TryGetPtrName([198, 18, 0, 1], out ReadOnlySpan<byte> ptr));
+        Assert.Equal("host-1.bench.cluster.local", DnsName.ToText(ptr));
+
+        File.AppendAllText(hosts, "198.18.0.300 bad\n");
+        Assert.Equal($"{hosts}:40002", string.Join(",", TableFiles.Read(hosts, null, new DnsSettings()).Errors.Select(e => $"{e.File}:{e.Line}")));
     }
 }
