@@ -1,6 +1,7 @@
 #!/bin/bash
 # The table at scale (issue 15), against dnsmasq on the same hosts file, in one run:
-#   - start-up: from exec to the control socket answering with the tables in service (vswitchd),
+#   - start-up: from exec to the control socket answering with the tables in service (vswitchd,
+#     both as the README builds it, JIT, and as NativeAOT when clang is there),
 #     and to the first answer for the file's last name (dnsmasq);
 #   - memory: VmRSS a few seconds after that, and the peak (VmHWM);
 #   - edits: `hosts add` and `hosts del` over the control socket, each acknowledged only once it
@@ -33,7 +34,16 @@ since() { echo "$(now) - $1" | bc; }
 rss() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 hwm() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
-dotnet build "$root/src/vswitchd" -c Release -o "$work/vswitchd" -v quiet -nologo >/dev/null || exit 1
+# Two builds of the same code: the framework-dependent one the README runs (JIT), and NativeAOT,
+# the self-contained form a package can ship (needs clang and zlib1g-dev; skipped without them).
+dotnet build "$root/src/vswitchd" -c Release -o "$work/jit" -v quiet -nologo >/dev/null || exit 1
+builds=(jit)
+if command -v clang >/dev/null && dpkg-query -W -f='${Status}' zlib1g-dev 2>/dev/null | grep -q "install ok installed"; then
+  dotnet publish "$root/src/vswitchd" -c Release -r linux-x64 -p:PublishAot=true -o "$work/aot" -v quiet -nologo >/dev/null \
+    && builds+=(aot) || echo "NativeAOT build failed; measuring the JIT build only" >&2
+else
+  echo "no clang or zlib1g-dev: measuring the JIT build only" >&2
+fi
 awk -v n="$names" 'BEGIN {
   for (i = 0; i < n; i++) {
     if (i < 131072) a = sprintf("198.%d.%d.%d", 18 + int(i / 65536), int(i / 256) % 256, i % 256);
@@ -45,17 +55,21 @@ last="h$((names - 1)).bench.cluster.local"
 last_type=$([ "$names" -gt 131072 ] && echo AAAA || echo A)
 echo "# Table scale: $names names ($(stat -c %s "$work/hosts") bytes), $edits edits"
 
-# vswitchd
-start=$(now)
-"$work/vswitchd/vswitchd" --hosts "$work/hosts" --ethers "$work/ethers" --control "$work/ctl.sock" \
-  --port tap:vsts0 > "$work/vswitchd.log" 2>&1 &
-pids+=($!); vs=$!
-until [ -S "$work/ctl.sock" ] && echo '{"command":"stats"}' | python3 -c '
+# vswitchd, each build in turn; the last one started stays up for the edits.
+declare -A ready rss_of hwm_of
+for b in "${builds[@]}"; do
+  [ -n "${vs:-}" ] && { kill "$vs"; wait "$vs" 2>/dev/null; ip link del vsts0 2>/dev/null; rm -f "$work/ctl.sock"; }
+  start=$(now)
+  "$work/$b/vswitchd" --hosts "$work/hosts" --ethers "$work/ethers" --control "$work/ctl.sock" \
+    --port tap:vsts0 > "$work/vswitchd-$b.log" 2>&1 &
+  pids+=($!); vs=$!
+  until [ -S "$work/ctl.sock" ] && echo '{"command":"stats"}' | python3 -c '
 import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.buffer.read()); print(s.recv(100))' "$work/ctl.sock" >/dev/null 2>&1; do
-  kill -0 $vs 2>/dev/null || { cat "$work/vswitchd.log"; exit 1; }; sleep 0.02; done
-vs_ready=$(since "$start")
-sleep 3
-vs_rss=$(rss $vs); vs_hwm=$(hwm $vs)
+    kill -0 $vs 2>/dev/null || { cat "$work/vswitchd-$b.log"; exit 1; }; sleep 0.02; done
+  ready[$b]=$(since "$start")
+  sleep 3
+  rss_of[$b]=$(rss $vs); hwm_of[$b]=$(hwm $vs)
+done
 
 # dnsmasq
 ip netns add vstsD; ip netns exec vstsD ip link set lo up
@@ -73,10 +87,12 @@ dm_ready=$(since "$start")
 sleep 3
 dm_rss=$(rss $dm); dm_hwm=$(hwm $dm)
 
-printf '| | vswitchd | dnsmasq |\n|---|---|---|\n'
-printf '| ready (s) | %.2f | %.2f |\n' "$vs_ready" "$dm_ready"
-printf '| RSS after load (MiB) | %s | %s |\n' "$vs_rss" "$dm_rss"
-printf '| peak RSS (MiB) | %s | %s |\n' "$vs_hwm" "$dm_hwm"
+printf '| |'; for b in "${builds[@]}"; do printf ' vswitchd (%s) |' "$b"; done; printf ' dnsmasq |\n|---|'
+for b in "${builds[@]}"; do printf -- '---|'; done; printf -- '---|\n'
+printf '| ready (s) |'; for b in "${builds[@]}"; do printf ' %.2f |' "${ready[$b]}"; done; printf ' %.2f |\n' "$dm_ready"
+printf '| RSS after load (MiB) |'; for b in "${builds[@]}"; do printf ' %s |' "${rss_of[$b]}"; done; printf ' %s |\n' "$dm_rss"
+printf '| peak RSS (MiB) |'; for b in "${builds[@]}"; do printf ' %s |' "${hwm_of[$b]}"; done; printf ' %s |\n' "$dm_hwm"
+echo "edits below: against the ${builds[-1]} build"
 
 python3 "$root/bench/table-scale/edits.py" "$work/ctl.sock" "$edits"
 sleep 3
