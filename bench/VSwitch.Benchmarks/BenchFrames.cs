@@ -46,7 +46,7 @@ public static class BenchFrames
     }
 
     /// <summary>A DNS A query for <paramref name="name"/> over IPv4/UDP, checksums right.</summary>
-    public static byte[] DnsQuery(ulong from, ulong to, string name)
+    public static byte[] DnsQuery(ulong from, ulong to, string name, byte type = 1)
     {
         var dns = new List<byte> { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
         foreach (string label in name.Split('.'))
@@ -54,7 +54,7 @@ public static class BenchFrames
             dns.Add((byte)label.Length);
             dns.AddRange(System.Text.Encoding.ASCII.GetBytes(label));
         }
-        dns.AddRange(new byte[] { 0, 0, 1, 0, 1 });
+        dns.AddRange(new byte[] { 0, 0, type, 0, 1 });
         return UdpFrame(from, to, 0xC612000A, 0xC6120035, 40000, 53, dns.ToArray());
     }
 

@@ -22,7 +22,7 @@ public class PeepholeBenchmarks
 
     private FramePool _pool = null!;
     private ForwardingLoop _loop = null!;
-    private SyntheticPort _udp = null!, _arp = null!, _dnsHit = null!, _dnsMiss = null!, _dhcp = null!;
+    private SyntheticPort _udp = null!, _arp = null!, _dnsHit = null!, _dnsPtr = null!, _dnsMiss = null!, _dhcp = null!;
     private TableBinding _binding = null!;
 
     [GlobalSetup]
@@ -35,6 +35,8 @@ public class PeepholeBenchmarks
         _udp = Add("udp", BenchFrames.Udp64(BenchFrames.MacA, BenchFrames.MacB));
         _arp = Add("arp", BenchFrames.ArpRequest(BenchFrames.MacA, 0xC612000A, 0xC6120014));
         _dnsHit = Add("dns-hit", BenchFrames.DnsQuery(BenchFrames.MacA, BenchFrames.MacB, Names > 1 ? "h123456.bench.cluster.local" : "web.cluster.local"));
+        // PTR for web.cluster.local's address: the reverse map refers to the name in the names map.
+        _dnsPtr = Add("dns-ptr", BenchFrames.DnsQuery(BenchFrames.MacA, BenchFrames.MacB, "20.0.18.198.in-addr.arpa", type: 12));
         _dnsMiss = Add("dns-miss", BenchFrames.DnsQuery(BenchFrames.MacA, BenchFrames.MacB, "www.example.org"));
         _dhcp = Add("dhcp", BenchFrames.DhcpDiscover(0x02_00_00_00_00_20));
         var server = Add("server", BenchFrames.Udp64(BenchFrames.MacB, BenchFrames.MacA));
@@ -70,6 +72,9 @@ public class PeepholeBenchmarks
 
     [Benchmark(OperationsPerInvoke = Frames)]
     public int DnsReplyA() => Bound(_dnsHit);
+
+    [Benchmark(OperationsPerInvoke = Frames)]
+    public int DnsReplyPtr() => Bound(_dnsPtr);
 
     [Benchmark(OperationsPerInvoke = Frames)]
     public int DnsMiss() => Bound(_dnsMiss);
