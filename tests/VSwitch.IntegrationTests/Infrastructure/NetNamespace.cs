@@ -34,6 +34,22 @@ public sealed class NetNamespace : IDisposable
         // nodad: the address is usable at once instead of after duplicate-address detection.
         if (ipv6Cidr is not null) Exec("ip", "addr", "add", ipv6Cidr, "dev", inside, "nodad");
         Exec("ip", "link", "set", inside, "up");
+        WaitOperational(inside);
+    }
+
+    // The kernel applies a carrier change through linkwatch, up to a second later; until then the
+    // device's queue drops what the host sends (its first ARP request, say), which a test would
+    // take for the switch's loss. Waits (3 s at most) until the device is operational: "up", or
+    // "unknown" for devices without a carrier of their own (a TAP before the switch opens it).
+    private void WaitOperational(string device)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(3);
+        while (DateTime.UtcNow < deadline)
+        {
+            string state = Exec("cat", $"/sys/class/net/{device}/operstate").Trim();
+            if (state is "up" or "unknown") return;
+            Thread.Sleep(20);
+        }
     }
 
     /// <summary>Runs <paramref name="work"/> on a thread that has entered this namespace, so the
