@@ -341,17 +341,16 @@ public sealed class BlobMap
             return Indexed(data, records);
         }
 
-        // A shard's arrays live as long as the snapshot, usually for good: they go to the pinned heap,
-        // which never moves them, rather than being copied from generation to generation while a
-        // million-name table is built (16,000 arrays, 80 MB, copied twice each). The data is all
-        // written before use, so it is not zeroed first.
-        private static byte[] NewData(int size) => GC.AllocateUninitializedArray<byte>(size, pinned: true);
+        // The data is all written before use, so it is not zeroed first. (On the pinned heap, to
+        // spare the collector copying 80 MB of shards through the generations while a million-name
+        // table is built, start-up was slower, not faster: 16,000 allocations there cost more.)
+        private static byte[] NewData(int size) => GC.AllocateUninitializedArray<byte>(size);
 
         // The shard of data (records packed, at records[i].At) with its index.
         private static Shard Indexed(byte[] data, ReadOnlySpan<(uint Hash, int At)> records)
         {
             // Seven records to ten slots: a miss probes a handful of slots, comparing tags only.
-            uint[] index = GC.AllocateArray<uint>(Math.Max(4, records.Length * 10 / 7 + 1), pinned: true);
+            var index = new uint[Math.Max(4, records.Length * 10 / 7 + 1)];
             // Enough offset bits for offset + 1 of any record (at least 8), the rest of the slot for the tag.
             int offsetBits = Math.Clamp(32 - BitOperations.LeadingZeroCount((uint)data.Length + 1), 8, 31);
             foreach (var (hash, at) in records)
