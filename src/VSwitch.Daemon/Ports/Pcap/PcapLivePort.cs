@@ -19,7 +19,8 @@ namespace VSwitch.Daemon.Ports.Pcap;
 /// Open vSwitch's userspace datapath requires too (<c>ethtool -K PEER tx off tso off gso off</c>).
 /// Frames are read with pcap_next_ex straight from libpcap's ring (SharpPcap's GetNextPacket
 /// polls the descriptor first, which delivered them in 500 ms batches); libpcap costs one system
-/// call per send: this is the slow, portable port (about 0.18 Mpps measured here).</para>
+/// call per send: this is the slow, portable port (about 0.18 Mpps measured with SharpPcap's
+/// reader, before this change; not measured since).</para>
 /// </remarks>
 public sealed class PcapLivePort : IPort, IPollablePort
 {
