@@ -53,6 +53,7 @@ public sealed partial class Daemon : IAsyncDisposable
     private readonly long _startedAt = Stopwatch.GetTimestamp();
     private Thread? _thread;
     private ControlServer? _control;
+    private InstanceLock? _instance;
     private Task _supervisor = Task.CompletedTask;
     private Task _declineWatch = Task.CompletedTask;
     private int _disposed;
@@ -132,6 +133,8 @@ public sealed partial class Daemon : IAsyncDisposable
     {
         DaemonLog.Starting(_log, Config.Ports.Count, Config.HostsPath ?? "none", Config.EthersPath ?? "none",
             Config.ControlPath ?? "none", Config.IdleName);
+        // Before anything is opened: a second daemon for the same switch stops here, touching nothing.
+        if (Config.ControlPath is string controlPath) _instance = InstanceLock.Acquire(controlPath);
         CreateSamples();
         await ReloadAsync(null, cancel).ConfigureAwait(false);
         foreach (Ports.PortSpec spec in Config.Ports) await _ports.AddAsync(spec, cancel).ConfigureAwait(false);
@@ -362,6 +365,7 @@ public sealed partial class Daemon : IAsyncDisposable
         _pool.Dispose();
         _waiter.Dispose();
         _stop.Dispose();
+        _instance?.Dispose();
         DaemonLog.Stopped(_log);
     }
 }

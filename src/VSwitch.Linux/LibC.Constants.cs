@@ -3,7 +3,8 @@ namespace VSwitch.Linux;
 // The numbers the calls take, as Linux defines them on x86_64 and aarch64 (the two agree on all of these).
 internal static partial class LibC
 {
-    public const int O_RDONLY = 0, O_RDWR = 2, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
+    public const int O_RDONLY = 0, O_RDWR = 2, O_CREAT = 0x40, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000;
+    public const int LOCK_EX = 2, LOCK_NB = 4;
     public const int SEEK_END = 2;
     public const int F_ADD_SEALS = 1033, F_GET_SEALS = 1034, F_SEAL_SHRINK = 2;
     public const uint MFD_CLOEXEC = 1, MFD_ALLOW_SEALING = 2;

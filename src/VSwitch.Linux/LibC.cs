@@ -13,6 +13,10 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
 
+    // open(2) with O_CREAT takes the new file's mode as a third argument.
+    [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags, int mode);
+
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
@@ -24,6 +28,9 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, void* buffer, nuint count);
+
+    [LibraryImport(Lib, EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(int fd, int operation);
 
     [LibraryImport(Lib, EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(int fd);

@@ -190,6 +190,9 @@ public class ControlServerTests
         IOException e = await Assert.ThrowsAsync<IOException>(() =>
             VSwitch.Daemon.Daemon.StartAsync(config, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, CommandDispatcher.For));
         Assert.Contains("another vswitchd", e.Message, StringComparison.Ordinal);
+        // Refused by the instance lock, which names the holder, before the socket is even looked at.
+        Assert.Contains($"(pid {Environment.ProcessId})", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith(".lock", e.Message.Split(':')[0], StringComparison.Ordinal);
         await using ControlClient c = await d.ConnectAsync();
         Assert.True((await c.CallAsync("ports").WaitAsync(Prompt)).Ok);
     }
