@@ -19,28 +19,7 @@ public static class UntrustedText
     public static string Quote(string text, int maxChars = MaxQuotedChars) => $"'{Escape(text, maxChars)}'";
 
     /// <summary>As <see cref="Quote"/>, without the quotes: for text that sits inside a word of a message.</summary>
-    public static string Escape(string text, int maxChars = MaxQuotedChars)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var escaped = new StringBuilder(Math.Min(text.Length, maxChars) + 3);
-        for (int i = 0; i < text.Length; i++)
-        {
-            // Counted after escaping, so escapes cannot push the text past its bound.
-            if (escaped.Length >= maxChars)
-            {
-                escaped.Append("...");
-                break;
-            }
-            char c = text[i];
-            if (c == '\\')
-                escaped.Append(@"\\");
-            else if (c == ' ' || char.IsLetterOrDigit(c) || char.IsPunctuation(c) || char.IsSymbol(c))
-                escaped.Append(c);
-            else
-                escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
-        }
-        return escaped.ToString();
-    }
+    public static string Escape(string text, int maxChars = MaxQuotedChars) => Escaped(text, maxChars, controlsOnly: false);
 
     /// <summary>
     /// A message composed of our own words and values already quoted, bounded as a whole: control
@@ -50,18 +29,31 @@ public static class UntrustedText
     public static string Bound(string text, int maxChars)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (text.Length <= maxChars && !text.Any(char.IsControl)) return text;
-        var bounded = new StringBuilder(Math.Min(text.Length, maxChars) + 3);
+        return text.Length <= maxChars && !text.Any(char.IsControl) ? text : Escaped(text, maxChars, controlsOnly: true);
+    }
+
+    // Escapes what is not a visible character or a space (and a backslash), or only control characters,
+    // and cuts the text once maxChars characters are written: counted after escaping, so escapes
+    // cannot push the text past its bound.
+    private static string Escaped(string text, int maxChars, bool controlsOnly)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var escaped = new StringBuilder(Math.Min(text.Length, maxChars) + 3);
         foreach (char c in text)
         {
-            if (bounded.Length >= maxChars)
+            if (escaped.Length >= maxChars)
             {
-                bounded.Append("...");
+                escaped.Append("...");
                 break;
             }
-            if (char.IsControl(c)) bounded.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
-            else bounded.Append(c);
+            bool visible = c == ' ' || char.IsLetterOrDigit(c) || char.IsPunctuation(c) || char.IsSymbol(c);
+            if (controlsOnly ? char.IsControl(c) : !visible)
+                escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            else if (!controlsOnly && c == '\\')
+                escaped.Append(@"\\");
+            else
+                escaped.Append(c);
         }
-        return bounded.ToString();
+        return escaped.ToString();
     }
 }

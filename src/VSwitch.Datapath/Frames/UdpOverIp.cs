@@ -11,10 +11,9 @@ namespace VSwitch.Datapath.Frames;
 /// </remarks>
 public readonly ref struct UdpOverIp
 {
-    private UdpOverIp(bool isIPv4, uint source4, uint destination4, ReadOnlySpan<byte> source6, ReadOnlySpan<byte> destination6,
+    private UdpOverIp(uint source4, uint destination4, ReadOnlySpan<byte> source6, ReadOnlySpan<byte> destination6,
         int ipHeaderLength, UdpDatagram udp)
     {
-        IsIPv4 = isIPv4;
         Source4 = source4;
         Destination4 = destination4;
         Source6 = source6;
@@ -22,8 +21,6 @@ public readonly ref struct UdpOverIp
         IpHeaderLength = ipHeaderLength;
         Udp = udp;
     }
-
-    public bool IsIPv4 { get; }
 
     /// <summary>The IPv4 addresses (0 over IPv6).</summary>
     public uint Source4 { get; }
@@ -45,7 +42,7 @@ public readonly ref struct UdpOverIp
         packet = default;
         if (!ip.HasValidChecksum() || UdpDatagram.TryRead(ip.Payload, out UdpDatagram udp) != ParseResult.Ok) return false;
         if (!checksumPartial && !udp.HasValidChecksumIPv4(ip.Source, ip.Destination)) return false;
-        packet = new UdpOverIp(true, ip.Source, ip.Destination, default, default, ip.HeaderLength, udp);
+        packet = new UdpOverIp(ip.Source, ip.Destination, default, default, ip.HeaderLength, udp);
         return true;
     }
 
@@ -55,7 +52,7 @@ public readonly ref struct UdpOverIp
         packet = default;
         if (UdpDatagram.TryRead(ip.Payload, out UdpDatagram udp) != ParseResult.Ok) return false;
         if (!checksumPartial && !udp.HasValidChecksumIPv6(ip.Source, ip.Destination)) return false;
-        packet = new UdpOverIp(false, 0, 0, ip.Source, ip.Destination, ip.Bytes.Length - ip.Payload.Length, udp);
+        packet = new UdpOverIp(0, 0, ip.Source, ip.Destination, ip.Bytes.Length - ip.Payload.Length, udp);
         return true;
     }
 }

@@ -232,26 +232,12 @@ public sealed class BlobMap
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool TryGet(scoped ReadOnlySpan<byte> key, uint hash, out ReadOnlySpan<byte> value)
         {
-            uint[] index = _index;
             int i = Start(hash, _length);
             uint tag = Tag(hash, _offsetBits);
-            while (true)
+            while (NextCandidate(tag, ref i, out int offset))
             {
-                uint slot = index[i];
-                if (slot == 0) break;
-                if (slot >> _offsetBits == tag)
-                {
-                    int offset = (int)(slot & _offsetMask) - 1;
-                    int keyLength = _data[offset];
-                    int valueLength = BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(offset + 1));
-                    ReadOnlySpan<byte> stored = _data.AsSpan(offset + 3, keyLength);
-                    if (stored.SequenceEqual(key))
-                    {
-                        value = _data.AsSpan(offset + 3 + keyLength, valueLength);
-                        return true;
-                    }
-                }
-                if (++i == _length) i = 0;
+                Record(offset, out ReadOnlySpan<byte> stored, out value);
+                if (stored.SequenceEqual(key)) return true;
             }
             value = default;
             return false;
@@ -259,24 +245,43 @@ public sealed class BlobMap
 
         public bool NextWithHash(uint hash, scoped ref int cursor, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
         {
-            uint[] index = _index;
             int i = cursor < 0 ? Start(hash, _length) : cursor;
             uint tag = Tag(hash, _offsetBits);
+            while (NextCandidate(tag, ref i, out int offset))
+            {
+                Record(offset, out key, out value);
+                if (Hash(key) != hash) continue;
+                cursor = i;
+                return true;
+            }
+            key = value = default;
+            return false;
+        }
+
+        // The probe: the next slot from i whose tag matches (i moves past it); false at an empty slot.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private bool NextCandidate(uint tag, ref int i, out int offset)
+        {
+            uint[] index = _index;
             while (true)
             {
                 uint slot = index[i];
                 if (slot == 0) break;
                 if (++i == _length) i = 0;
                 if (slot >> _offsetBits != tag) continue;
-                int offset = (int)(slot & _offsetMask) - 1;
-                key = _data.AsSpan(offset + 3, _data[offset]);
-                if (Hash(key) != hash) continue;
-                value = _data.AsSpan(offset + 3 + key.Length, BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(offset + 1)));
-                cursor = i;
+                offset = (int)(slot & _offsetMask) - 1;
                 return true;
             }
-            key = value = default;
+            offset = 0;
             return false;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void Record(int offset, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
+        {
+            int keyLength = _data[offset];
+            key = _data.AsSpan(offset + 3, keyLength);
+            value = _data.AsSpan(offset + 3 + keyLength, BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(offset + 1)));
         }
 
         public IEnumerable<KeyValuePair<byte[], byte[]>> Entries()

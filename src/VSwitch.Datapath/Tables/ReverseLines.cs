@@ -48,11 +48,6 @@ public static class ReverseLines
         return ReferenceLength;
     }
 
-    /// <summary>The name a PTR query for <paramref name="address"/> is answered with: the first
-    /// name of the first line, found in <paramref name="names"/> when the line refers to it.</summary>
-    /// <returns>False only when a reference finds no name (the maps disagree: never after a load or an edit).</returns>
-    public static bool TryGetFirstName(ReadOnlySpan<byte> value, BlobMap names, scoped ReadOnlySpan<byte> address, out ReadOnlySpan<byte> name) =>
-        TryResolve(value, names, address, out name);
 
     /// <summary>The lines of a value, each a list of wire names, references resolved in <paramref name="names"/>.</summary>
     public static List<List<byte[]>> Decode(ReadOnlySpan<byte> value, BlobMap names, ReadOnlySpan<byte> address)
@@ -65,7 +60,7 @@ public static class ReverseLines
             while (i < value.Length && value[i] != 0)
             {
                 int n = EntryLength(value[i..]);
-                if (TryResolve(value.Slice(i, n), names, address, out ReadOnlySpan<byte> name)) line.Add(name.ToArray());
+                if (TryGetFirstName(value.Slice(i, n), names, address, out ReadOnlySpan<byte> name)) line.Add(name.ToArray());
                 i += n;
             }
             i++;
@@ -178,8 +173,12 @@ public static class ReverseLines
         return BinaryPrimitives.ReadUInt32LittleEndian(entry[1..]) == BlobMap.HashOf(key);
     }
 
-    // The entry's name: itself, or the names map's key of its hash whose record holds the address.
-    private static bool TryResolve(ReadOnlySpan<byte> entry, BlobMap names, scoped ReadOnlySpan<byte> address, out ReadOnlySpan<byte> name)
+    /// <summary>The name of the first entry of <paramref name="entry"/>: the name itself, or the
+    /// key in <paramref name="names"/> it refers to whose record holds <paramref name="address"/>.
+    /// For a whole value, that is the name a PTR query for the address is answered with (the first
+    /// name of the first line).</summary>
+    /// <returns>False only when a reference finds no name (the maps disagree: never after a load or an edit).</returns>
+    public static bool TryGetFirstName(ReadOnlySpan<byte> entry, BlobMap names, scoped ReadOnlySpan<byte> address, out ReadOnlySpan<byte> name)
     {
         if (entry[0] != Reference)
         {
