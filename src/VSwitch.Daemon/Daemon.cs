@@ -136,7 +136,15 @@ public sealed partial class Daemon : IAsyncDisposable
         // Before anything is opened: a second daemon for the same switch stops here, touching nothing.
         if (Config.ControlPath is string controlPath) _instance = InstanceLock.Acquire(controlPath);
         CreateSamples();
-        await ReloadAsync(null, cancel).ConfigureAwait(false);
+        // Refused at start, every bad line goes to the caller (vswitchd prints them all), not to the log.
+        bool refuse = Config.TableErrors == TableErrorPolicy.Refuse;
+        TableResult<IReadOnlyList<TableLoad>> tables = await ReloadAsync(null, logErrors: !refuse, cancel).ConfigureAwait(false);
+        if (!tables.Ok && refuse)
+        {
+            string refused = string.Join(", ", Tenants.All.Where(t => t.Store.Current is null).Select(t => t.Name));
+            DaemonLog.TablesRefusedAtStart(_log, refused);
+            throw new TablesRefusedException($"the tables of tenant(s) {refused} have errors (table-errors = refuse)", tables.Details);
+        }
         foreach (Ports.PortSpec spec in Config.Ports) await _ports.AddAsync(spec, cancel).ConfigureAwait(false);
         foreach ((IPort port, PortConfig portConfig) in givenPorts)
         {
@@ -200,7 +208,10 @@ public sealed partial class Daemon : IAsyncDisposable
     /// <summary>Re-reads the table files of tenant <paramref name="tenant"/>, or of every tenant when null.</summary>
     /// <remarks>A tenant whose files have errors keeps the tables it has in service; its errors are
     /// logged and returned (the result is then an error, though the other tenants were reloaded).</remarks>
-    public async Task<TableResult<IReadOnlyList<TableLoad>>> ReloadAsync(string? tenant = null, CancellationToken cancel = default)
+    public Task<TableResult<IReadOnlyList<TableLoad>>> ReloadAsync(string? tenant = null, CancellationToken cancel = default) =>
+        ReloadAsync(tenant, logErrors: true, cancel);
+
+    private async Task<TableResult<IReadOnlyList<TableLoad>>> ReloadAsync(string? tenant, bool logErrors, CancellationToken cancel)
     {
         DaemonTenant? only = null;
         if (tenant is not null && (only = Tenants.Find(tenant)) is null) return TableResult.Fail<IReadOnlyList<TableLoad>>(Tenants.Unknown(tenant));
@@ -213,17 +224,34 @@ public sealed partial class Daemon : IAsyncDisposable
             {
                 loaded.Add(r.Value!);
                 DaemonLog.TablesLoaded(_log, t.Name, r.Value!.HostsFile ?? "no hosts", r.Value.HostsEntries, r.Value.EthersFile ?? "no ethers", r.Value.EthersEntries);
+                if (r.Details.Count > 0)
+                {
+                    details.AddRange(r.Details);
+                    DaemonLog.TableLinesSkipped(_log, t.Name, r.Details.Count);
+                    LogTableErrors(r.Details);
+                }
                 continue;
             }
             DaemonLog.TablesRefused(_log, t.Name, r.Error!);
-            foreach (string line in r.Details) DaemonLog.TableError(_log, line);
+            if (logErrors) LogTableErrors(r.Details);
             // With the default tenant alone the message is what it always was.
             failed.Add(Tenants.All.Count == 1 ? r.Error! : $"tenant '{t.Name}': {r.Error}");
             details.AddRange(r.Details);
         }
-        if (failed.Count == 0) return TableResult.Success<IReadOnlyList<TableLoad>>(loaded);
+        // Success: the details are the bad lines skipped (table-errors = skip).
+        if (failed.Count == 0) return new TableResult<IReadOnlyList<TableLoad>>(loaded, null, details);
         string others = loaded.Count > 0 ? $" ({string.Join(", ", loaded.Select(l => l.Tenant))} reloaded)" : "";
         return TableResult.Fail<IReadOnlyList<TableLoad>>(string.Join("; ", failed) + others, details);
+    }
+
+    // Every bad line up to a bound: a file of a million bad lines must not become a million log
+    // lines; the reload command's response still lists them all.
+    private const int MaxLoggedTableErrors = 100;
+
+    private void LogTableErrors(IReadOnlyList<string> errors)
+    {
+        foreach (string line in errors.Take(MaxLoggedTableErrors)) DaemonLog.TableError(_log, line);
+        if (errors.Count > MaxLoggedTableErrors) DaemonLog.TableErrorsNotLogged(_log, errors.Count - MaxLoggedTableErrors);
     }
 
     /// <summary>The tenant <paramref name="name"/> names (the default one for null), or the error saying there is none.</summary>
@@ -308,6 +336,16 @@ public sealed partial class Daemon : IAsyncDisposable
         list.Add(new("tables/hosts-journal-pending", Tenants.All.Sum(t => (long)t.Store.PendingHostsEdits)));
         list.Add(new("tables/hosts-folds", Tenants.All.Sum(t => t.Store.Folds)));
         list.Add(new("tables/hosts-folds-failed", Tenants.All.Sum(t => t.Store.FoldsFailed)));
+        foreach (DaemonTenant t in Tenants.All)
+        {
+            foreach ((string table, TableState? state) in new[] { ("hosts", t.Store.HostsState), ("ethers", t.Store.EthersState) })
+            {
+                if (state is null) continue;
+                list.Add(new($"tables/{t.Name}/{table}/loaded", state.Loaded ? 1 : 0));
+                list.Add(new($"tables/{t.Name}/{table}/lines", state.Lines));
+                list.Add(new($"tables/{t.Name}/{table}/bad-lines", state.BadLines));
+            }
+        }
         list.Add(new("process/allocated-bytes", GC.GetTotalAllocatedBytes()));
         list.Add(new("process/gc-heap-bytes", GC.GetTotalMemory(forceFullCollection: false)));
         for (int g = 0; g <= GC.MaxGeneration; g++) list.Add(new($"process/gc/gen{g}-collections", GC.CollectionCount(g)));

@@ -55,8 +55,17 @@ internal static partial class DaemonLog
     [LoggerMessage(40, LogLevel.Information, "Tenant {Tenant}: tables in service: {Hosts} ({HostsLines} line(s)), {Ethers} ({EthersLines} line(s))")]
     public static partial void TablesLoaded(ILogger logger, string tenant, string hosts, int hostsLines, string ethers, int ethersLines);
 
-    [LoggerMessage(41, LogLevel.Error, "Tenant {Tenant}: tables not loaded, the ones in service stay: {Reason}")]
+    [LoggerMessage(41, LogLevel.Error, "Tenant {Tenant}: {Reason}")]
     public static partial void TablesRefused(ILogger logger, string tenant, string reason);
+
+    [LoggerMessage(48, LogLevel.Warning, "Tenant {Tenant}: {Count} bad line(s) skipped (table-errors = skip); the good lines are in service")]
+    public static partial void TableLinesSkipped(ILogger logger, string tenant, int count);
+
+    [LoggerMessage(49, LogLevel.Warning, "... and {More} more bad line(s), not logged; vswitchctl reload lists them all")]
+    public static partial void TableErrorsNotLogged(ILogger logger, int more);
+
+    [LoggerMessage(50, LogLevel.Critical, "Not starting: the tables of tenant(s) {Tenants} have errors and table-errors = refuse; fix the lines above, or set table-errors = skip to serve the good lines")]
+    public static partial void TablesRefusedAtStart(ILogger logger, string tenants);
 
     [LoggerMessage(42, LogLevel.Error, "{Error}")]
     public static partial void TableError(ILogger logger, string error);

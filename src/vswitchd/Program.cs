@@ -52,5 +52,6 @@ static string HelpText() => $"""
     (docs/configuration.md, Tenants).
 
     Exit status: 0 stopped cleanly or replay done; 1 no port could be opened, the control socket
-    could not be created, or the forwarding loop failed; 2 bad options or config file.
+    could not be created, or the forwarding loop failed; 2 bad options, config file or
+    tables (table-errors = refuse: the bad lines are printed).
     """;

@@ -67,6 +67,13 @@ public static class ConfigKeys
             (c, v) => Path(v, out string r) ? (c with { ControlPath = v }, "") : (null, r)),
         new("control-mode", false, "OCTAL", "control socket permissions (default 0660)",
             (c, v) => Mode(v, out UnixFileMode m, out string r) ? (c with { ControlMode = m }, "") : (null, r)),
+        new("table-errors", false, "refuse|skip", "a table file with bad lines: refuse (default: not served; vswitchd does not start) or skip (serve the good lines)",
+            (c, v) => v switch
+            {
+                "refuse" => (c with { TableErrors = Storage.TableErrorPolicy.Refuse }, ""),
+                "skip" => (c with { TableErrors = Storage.TableErrorPolicy.Skip }, ""),
+                _ => (null, $"{UntrustedText.Quote(v, MaxQuotedChars)} is not one of refuse, skip"),
+            }),
         new("mac-aging", false, "SECONDS", "how long a learned address is kept (1-86400, default 300)",
             (c, v) => UInt(v, 1, 86400, out uint n, out string r) ? (c with { MacAging = TimeSpan.FromSeconds(n) }, "") : (null, r)),
         new("mac-table-size", false, "N", "most addresses the MAC table holds (16-16777216, default 65536)",

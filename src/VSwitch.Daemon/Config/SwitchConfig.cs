@@ -64,6 +64,9 @@ public sealed record SwitchConfig
     /// <summary>The control socket's permission bits.</summary>
     public UnixFileMode ControlMode { get; init; } = Defaults.ControlMode;
 
+    /// <summary>What a table file with bad lines does, for every tenant (<c>table-errors</c>).</summary>
+    public Storage.TableErrorPolicy TableErrors { get; init; } = Storage.TableErrorPolicy.Refuse;
+
     /// <summary>How long a learned address is remembered.</summary>
     public TimeSpan MacAging { get; init; } = Datapath.Switching.MacTable.DefaultAging;
 

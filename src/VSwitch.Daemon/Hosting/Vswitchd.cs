@@ -27,8 +27,10 @@ public static class Vswitchd
     /// <param name="logs">Where to log.</param>
     /// <param name="output">Where a replay prints its counters.</param>
     /// <param name="cancel">Stops the switch like SIGTERM.</param>
+    /// <param name="errors">Where the bad lines of tables refused at start-up are printed (stderr by default).</param>
     /// <returns>The process exit code.</returns>
-    public static async Task<int> RunAsync(SwitchConfig config, ILoggerFactory logs, TextWriter output, CancellationToken cancel = default)
+    public static async Task<int> RunAsync(SwitchConfig config, ILoggerFactory logs, TextWriter output, TextWriter? errors = null,
+        CancellationToken cancel = default)
     {
         config = config.ResolveDefaults();
         if (config.IsReplay) return await ReplayAsync(config, logs, output).ConfigureAwait(false);
@@ -43,6 +45,13 @@ public static class Vswitchd
         {
             DaemonLog.StartFailed(log, e.Message);
             return ExitFailed;
+        }
+        catch (TablesRefusedException e)
+        {
+            // Every line, as the config file's errors are printed: the operator fixes them all in one go.
+            errors ??= Console.Error;
+            foreach (string line in e.Errors) await errors.WriteLineAsync("vswitchd: " + line).ConfigureAwait(false);
+            return ExitUsage;
         }
         await using (daemon.ConfigureAwait(false))
         {
@@ -99,7 +108,7 @@ public static class Vswitchd
             if (!loaded.Ok)
             {
                 DaemonLog.TablesRefused(log, t.Name, loaded.Error!);
-                return ExitFailed;
+                return ExitUsage;
             }
         }
         var ports = new List<IPort>();

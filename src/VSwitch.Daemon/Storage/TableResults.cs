@@ -33,6 +33,12 @@ public sealed record TableLoad(string? HostsFile, int HostsEntries, string? Ethe
 {
     /// <summary>The tenant whose tables were loaded (set by the daemon; null from a bare <see cref="TableStore"/>).</summary>
     public string? Tenant { get; init; }
+
+    /// <summary>Bad lines of the hosts file left out (<c>table-errors = skip</c>; always 0 under <c>refuse</c>).</summary>
+    public int HostsBadLines { get; init; }
+
+    /// <summary>Bad lines of the ethers file left out.</summary>
+    public int EthersBadLines { get; init; }
 }
 
 /// <summary>One line of the hosts table as listed.</summary>

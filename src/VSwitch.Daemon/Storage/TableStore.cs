@@ -53,12 +53,16 @@ public sealed partial class TableStore : IDisposable
     /// <param name="settings">DNS settings every snapshot is built with.</param>
     /// <param name="publish">Puts a snapshot in service (binds it to the loop's peephole); called after every successful load or edit.</param>
     /// <param name="foldAtOnceBelowBytes">Overrides <see cref="FoldAtOnceBelowBytes"/> (tests of the background fold).</param>
+    /// <param name="errorPolicy">What a load does with bad lines (<c>table-errors</c>).</param>
     public TableStore(string? hostsPath, string? ethersPath, DnsSettings settings, Action<PeepholeTables> publish,
-        long foldAtOnceBelowBytes = FoldAtOnceBelowBytes)
+        long foldAtOnceBelowBytes = FoldAtOnceBelowBytes, TableErrorPolicy errorPolicy = TableErrorPolicy.Refuse)
     {
         HostsPath = hostsPath;
         EthersPath = ethersPath;
         Settings = settings;
+        ErrorPolicy = errorPolicy;
+        _hostsState = hostsPath is null ? null : TableState.Unread(hostsPath);
+        _ethersState = ethersPath is null ? null : TableState.Unread(ethersPath);
         _publish = publish;
         _foldAtOnceBelow = foldAtOnceBelowBytes;
         _journal = hostsPath is null ? null : new HostsJournal(hostsPath);
@@ -74,6 +78,19 @@ public sealed partial class TableStore : IDisposable
     public string? HostsPath { get; }
     public string? EthersPath { get; }
     public DnsSettings Settings { get; }
+
+    /// <summary>What a load does with bad lines.</summary>
+    public TableErrorPolicy ErrorPolicy { get; }
+
+    private TableState? _hostsState, _ethersState;
+
+    /// <summary>The hosts file's state (in service or not, lines, bad lines, last error); null without a hosts file.</summary>
+    public TableState? HostsState => Volatile.Read(ref _hostsState) is { } t
+        ? t with { Lines = t.Loaded ? Volatile.Read(ref _state)?.HostsLines ?? 0 : 0 } : null;
+
+    /// <summary>The ethers file's state; null without an ethers file.</summary>
+    public TableState? EthersState => Volatile.Read(ref _ethersState) is { } t
+        ? t with { Lines = t.Loaded ? Volatile.Read(ref _state)?.Ethers.Count ?? 0 : 0 } : null;
 
     /// <summary>The snapshot in service, or null before the first successful load.</summary>
     public PeepholeTables? Current => Volatile.Read(ref _state)?.Tables;
@@ -110,8 +127,10 @@ public sealed partial class TableStore : IDisposable
     public long FoldsFailed => Interlocked.Read(ref _foldsFailed);
 
     // Pending: the journal's operations, in order, that the hosts file does not have yet.
+    // EthersBadLines: the ethers file's bad lines, left out under table-errors = skip (an edit may
+    // leave them as they are, never add one).
     private sealed record State(PeepholeTables Tables, int HostsLines, FileStamp HostsStamp, string? EthersText,
-        IReadOnlyList<EthersEntry> Ethers, ImmutableList<HostsOperation> Pending);
+        IReadOnlyList<EthersEntry> Ethers, ImmutableList<HostsOperation> Pending, int EthersBadLines = 0);
 
     /// <summary>Writes the commented sample table to <paramref name="path"/> (and its directory) when the file is missing.</summary>
     /// <returns>True when the file was created.</returns>
@@ -133,8 +152,11 @@ public sealed partial class TableStore : IDisposable
     }
 
     /// <summary>Reads both files and, when both are good, puts the new snapshot in service.</summary>
-    /// <remarks>A table with any error is not put in service: the one answering stays, and every
-    /// error is returned as <c>file:line: reason</c>.</remarks>
+    /// <remarks>Under <see cref="TableErrorPolicy.Refuse"/> a table with any error is not put in service:
+    /// the one answering stays, and every error is returned as <c>file:line: reason</c>. Under
+    /// <see cref="TableErrorPolicy.Skip"/> the good lines are put in service and the bad ones are the
+    /// successful result's details. A file that cannot be read, and edits in the journal that cannot
+    /// be folded, refuse the load under either policy: serving without them would drop lines unseen.</remarks>
     /// <remarks>Edits still in the hosts journal are folded into the hosts file first, so a reload
     /// (and a start after a crash) never loses an acknowledged edit.</remarks>
     public async Task<TableResult<TableLoad>> ReloadAsync(CancellationToken cancel = default)
@@ -147,29 +169,63 @@ public sealed partial class TableStore : IDisposable
             {
                 if (!TryFold(ops, errors)) errors.Add(new TableError(_journal.Path, 0, "the journal's edits could not be folded into the hosts file; they are kept"));
             }
-            TableFileLoad load = errors.Count > 0 ? new TableFileLoad(null, errors, 0, "", []) : TableFiles.Read(HostsPath, EthersPath, Settings);
+            TableFileLoad load = errors.Count > 0 ? new TableFileLoad(null, errors, 0, "", [])
+                : TableFiles.Read(HostsPath, EthersPath, Settings, skipBadLines: ErrorPolicy == TableErrorPolicy.Skip);
+            // Line 0 is the file as a whole: one that could not be read is never "skipped".
+            if (load.Tables is not null && load.Errors.Any(e => e.Line == 0)) load = load with { Tables = null };
+            DateTimeOffset now = DateTimeOffset.UtcNow;
             if (load.Tables is null)
             {
                 Interlocked.Increment(ref _loadsRefused);
+                Checked(ref _hostsState, load.Errors, now, loaded: false);
+                Checked(ref _ethersState, load.Errors, now, loaded: false);
+                // Say truthfully what answers now: at start-up nothing does.
+                string inService = _state is null ? "no tables are in service (DNS, ARP, ND and DHCP queries are forwarded unanswered)"
+                    : "the tables in service are unchanged";
                 return TableResult.Fail<TableLoad>(
-                    $"the tables were not loaded: {load.Errors.Count} error{(load.Errors.Count == 1 ? "" : "s")}; the tables in service are unchanged",
+                    $"the tables were not loaded: {load.Errors.Count} error{(load.Errors.Count == 1 ? "" : "s")}; {inService}",
                     load.Errors.Select(e => e.ToString()).ToList());
             }
             bool first = _state is null;
+            int ethersBad = load.Errors.Count(e => e.File == EthersPath);
             Volatile.Write(ref _state, new State(load.Tables, load.HostsLines, FileStamp.Of(HostsPath),
-                EthersPath is null ? null : load.EthersText, load.Ethers, []));
+                EthersPath is null ? null : load.EthersText, load.Ethers, [], ethersBad));
+            Checked(ref _hostsState, load.Errors, now, loaded: true);
+            Checked(ref _ethersState, load.Errors, now, loaded: true);
             _publish(load.Tables);
             Interlocked.Increment(ref _loads);
             // Building a large table leaves a heap of garbage (the lines as text, the builder's
             // dictionaries) several times the tables' size; give it back to the system once, at start,
             // when no frame is waiting on a pause.
             if (first && load.HostsLines >= 100_000) GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            return TableResult.Success<TableLoad>(new TableLoad(HostsPath, load.HostsLines, EthersPath, load.Ethers.Count));
+            return new TableResult<TableLoad>(new TableLoad(HostsPath, load.HostsLines, EthersPath, load.Ethers.Count)
+            {
+                HostsBadLines = load.Errors.Count - ethersBad,
+                EthersBadLines = ethersBad,
+            }, null, load.Errors.Select(e => e.ToString()).ToList());
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    // Records a read of one table file: its bad lines and first error; when it was put in service,
+    // when that was. Errors of the journal count as the hosts file's (they are its pending lines).
+    private void Checked(ref TableState? state, IReadOnlyList<TableError> errors, DateTimeOffset now, bool loaded)
+    {
+        if (state is null) return;
+        string file = state.File;
+        bool Mine(TableError e) => e.File == file || (file == HostsPath && e.File == _journal?.Path);
+        TableError? first = errors.FirstOrDefault(Mine);
+        Volatile.Write(ref state, state with
+        {
+            Loaded = loaded || state.Loaded,
+            BadLines = errors.Count(Mine),
+            LastError = first?.ToString(),
+            LoadedAt = loaded ? now : state.LoadedAt,
+            CheckedAt = now,
+        });
     }
 
     // Folds operations into the hosts file and empties the journal; called under the gate.
@@ -277,7 +333,8 @@ public sealed partial class TableStore : IDisposable
             return TableResult.Fail<TableEdit>($"{path} was changed on disk since it was loaded; reload it first (vswitchctl reload)");
         string text = string.Join('\n', lines);
         TableParse<EthersEntry> parse = EthersFileReader.Parse(path, text);
-        if (!parse.Ok)
+        // Bad lines the file already had (skipped) may stay; the edit never adds one.
+        if (parse.Errors.Count > (ErrorPolicy == TableErrorPolicy.Skip ? old.EthersBadLines : 0))
             return TableResult.Fail<TableEdit>("the edit would make the table unreadable", parse.Errors.Select(e => e.ToString()).ToList());
         try
         {
@@ -287,7 +344,7 @@ public sealed partial class TableStore : IDisposable
         {
             return TableResult.Fail<TableEdit>($"{path}: the file could not be written, the table is unchanged: {e.Message}");
         }
-        Publish(old with { Tables = snapshot(parse.Entries), EthersText = text, Ethers = parse.Entries });
+        Publish(old with { Tables = snapshot(parse.Entries), EthersText = text, Ethers = parse.Entries, EthersBadLines = parse.Errors.Count });
         return TableResult.Success<TableEdit>(edit);
     }
 

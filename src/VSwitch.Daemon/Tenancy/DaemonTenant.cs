@@ -26,7 +26,7 @@ public sealed class DaemonTenant : IDisposable
 
     public DaemonTenant(string name, IReadOnlyList<ushort> vlans, IReadOnlyList<string> ports,
         string? hostsPath, string? ethersPath, DnsSettings dns, IReadOnlyList<DhcpScope> dhcp, int? rateLimit,
-        IReadOnlyList<System.Net.IPEndPoint>? dnsUpstreams = null)
+        IReadOnlyList<System.Net.IPEndPoint>? dnsUpstreams = null, TableErrorPolicy tableErrors = TableErrorPolicy.Refuse)
     {
         DnsUpstreams = dnsUpstreams ?? [];
         Name = name;
@@ -40,16 +40,16 @@ public sealed class DaemonTenant : IDisposable
         {
             Limiter = rate is int r ? new RateLimiter(r, RateLimiter.BurstFor(r)) : null,
         };
-        Store = new TableStore(hostsPath, ethersPath, dns, tables => Tenant.Tables = tables.WithDhcp(dhcp));
+        Store = new TableStore(hostsPath, ethersPath, dns, tables => Tenant.Tables = tables.WithDhcp(dhcp), errorPolicy: tableErrors);
     }
 
     /// <summary>The default tenant: the keys outside any section; answers on <c>table-vlans</c> and its DHCP scopes' VLANs.</summary>
     public static DaemonTenant Default(SwitchConfig c) => new(Datapath.Tenancy.Tenant.DefaultName, c.DefaultTenantVlans, [],
-        c.HostsPath, c.EthersPath, c.Dns, c.DhcpScopes, rateLimit: null, c.DnsUpstreams);
+        c.HostsPath, c.EthersPath, c.Dns, c.DhcpScopes, rateLimit: null, c.DnsUpstreams, c.TableErrors);
 
     /// <summary>A tenant of a <c>[tenant NAME]</c> section.</summary>
-    public static DaemonTenant From(TenantConfig t) =>
-        new(t.Name, t.Vlans, t.Ports, t.HostsPath, t.EthersPath, t.Dns, t.DhcpScopes, t.PeepholeRateLimit, t.DnsUpstreams);
+    public static DaemonTenant From(TenantConfig t, TableErrorPolicy tableErrors) =>
+        new(t.Name, t.Vlans, t.Ports, t.HostsPath, t.EthersPath, t.Dns, t.DhcpScopes, t.PeepholeRateLimit, t.DnsUpstreams, tableErrors);
 
     public string Name { get; }
 

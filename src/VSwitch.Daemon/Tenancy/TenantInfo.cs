@@ -1,4 +1,5 @@
 using VSwitch.Daemon.Ports;
+using VSwitch.Daemon.Storage;
 using VSwitch.Datapath.Counters;
 using VSwitch.Datapath.Peephole.Arp;
 using VSwitch.Datapath.Peephole.Dhcp;
@@ -20,8 +21,11 @@ namespace VSwitch.Daemon.Tenancy;
 /// <param name="DnsReplied">DNS replies written for it: answers, NXDOMAIN, NODATA and BADVERS.</param>
 /// <param name="DhcpReplied">DHCP replies written for it: offers, ACKs, NAKs and INFORM answers.</param>
 /// <param name="RateLimited">Its queries forwarded unanswered because the port was over its reply rate.</param>
+/// <param name="Hosts">The hosts file's state: in service or not, lines, bad lines, last error, when; null without one.</param>
+/// <param name="Ethers">The ethers file's state; null without one.</param>
 public sealed record TenantInfo(string Name, string Vlans, IReadOnlyList<string> Ports, string? HostsFile, string? EthersFile,
-    int? HostsEntries, int? EthersEntries, long ArpReplied, long NdReplied, long DnsReplied, long DhcpReplied, long RateLimited)
+    int? HostsEntries, int? EthersEntries, long ArpReplied, long NdReplied, long DnsReplied, long DhcpReplied, long RateLimited,
+    TableState? Hosts, TableState? Ethers)
 {
     /// <summary>The reply counters of <see cref="Of"/>, copied on the loop's thread (their only writer).</summary>
     internal static long[] Replies(PeepholeCounters c) =>
@@ -37,6 +41,6 @@ public sealed record TenantInfo(string Name, string Vlans, IReadOnlyList<string>
     {
         (int Hosts, int Ethers)? counts = t.Store.EntryCounts;
         return new TenantInfo(t.Name, PortManager.FormatVlanList(t.Vlans), t.Ports, t.Store.HostsPath, t.Store.EthersPath,
-            counts?.Hosts, counts?.Ethers, replies[0], replies[1], replies[2], replies[3], replies[4]);
+            counts?.Hosts, counts?.Ethers, replies[0], replies[1], replies[2], replies[3], replies[4], t.Store.HostsState, t.Store.EthersState);
     }
 }

@@ -20,7 +20,7 @@ public sealed class TenantSet : IDisposable
     private readonly DaemonTenant[] _all;
 
     public TenantSet(SwitchConfig config)
-        : this([DaemonTenant.Default(config), .. config.Tenants.Select(DaemonTenant.From)])
+        : this([DaemonTenant.Default(config), .. config.Tenants.Select(t => DaemonTenant.From(t, config.TableErrors))])
     {
     }
 

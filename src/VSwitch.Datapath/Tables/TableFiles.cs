@@ -8,8 +8,9 @@ namespace VSwitch.Datapath.Tables;
 // ethers file, which the daemon also edits line by line, is read whole, within the same bounds.
 
 /// <summary>What <see cref="TableFiles.Load"/> read: the snapshot, or every error.</summary>
-/// <param name="Tables">The snapshot; null when any file had an error.</param>
-/// <param name="Errors">Every error, as <c>file:line: reason</c>; empty when <paramref name="Tables"/> is set.</param>
+/// <param name="Tables">The snapshot; null when any file had an error, unless bad lines were to be skipped.</param>
+/// <param name="Errors">Every error, as <c>file:line: reason</c>: the bad lines left out of <paramref name="Tables"/> when
+/// they were skipped, otherwise the reasons it is null.</param>
 /// <param name="HostsLines">Lines of the hosts file that held an entry.</param>
 /// <param name="EthersText">The ethers file as read (empty without one).</param>
 /// <param name="Ethers">The ethers file's entries, in file order.</param>
@@ -35,7 +36,12 @@ public static class TableFiles
     }
 
     /// <summary>Reads and checks both files and builds a snapshot, keeping the ethers text and entries for edits.</summary>
-    public static TableFileLoad Read(string? hostsPath, string? ethersPath, DnsSettings settings)
+    /// <param name="hostsPath">The hosts file, or null for none.</param>
+    /// <param name="ethersPath">The ethers file, or null for none.</param>
+    /// <param name="settings">DNS settings the snapshot answers with.</param>
+    /// <param name="skipBadLines">Build from the good lines even when some are bad (each still reported in
+    /// <see cref="TableFileLoad.Errors"/>); by default a table with any bad line is not built.</param>
+    public static TableFileLoad Read(string? hostsPath, string? ethersPath, DnsSettings settings, bool skipBadLines = false)
     {
         var errors = new List<TableError>();
         // Sized once from the file (a hosts line is some 30 bytes), not grown by doubling.
@@ -59,10 +65,17 @@ public static class TableFiles
                 errors.Add(new TableError(ethersPath, 0, reason));
             }
         }
-        if (errors.Count > 0) return new TableFileLoad(null, errors, hostsLines, ethersText, ethers);
+        if (errors.Count > 0 && !skipBadLines) return new TableFileLoad(null, errors, hostsLines, ethersText, ethers);
+        // An ethers line naming a host the hosts table lacks is bad too: the builder leaves it out.
         foreach (EthersEntry e in ethers) builder.AddEthers(e);
-        if (builder.Errors.Count > 0) return new TableFileLoad(null, builder.Errors, hostsLines, ethersText, ethers);
-        return new TableFileLoad(builder.Build(settings), [], hostsLines, ethersText, ethers);
+        if (builder.Errors.Count > 0 && !skipBadLines) return new TableFileLoad(null, builder.Errors, hostsLines, ethersText, ethers);
+        errors.AddRange(builder.Errors);
+        if (builder.Errors.Count > 0)
+        {
+            HashSet<int> skipped = [.. builder.Errors.Select(b => b.Line)];
+            ethers = [.. ethers.Where(e => !skipped.Contains(e.Line))];
+        }
+        return new TableFileLoad(builder.Build(settings), errors, hostsLines, ethersText, ethers);
     }
 
     // The hosts file read on another thread and handed over in batches, in file order (a bounded

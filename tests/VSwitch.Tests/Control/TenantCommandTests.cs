@@ -278,8 +278,10 @@ public class TenantCommandTests
         Assert.Equal(0, await Vswitchctl.RunAsync(["--control", d.Socket, "tenants"], table, stderr));
         string[] lines = table.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("tenant ", lines[0], StringComparison.Ordinal);
-        Assert.Equal(["default", "blue", "green", "red"], lines[1..].Select(l => l.Split(' ')[0]));
+        Assert.Equal(["default", "blue", "green", "red"], lines[1..5].Select(l => l.Split(' ')[0]));
         Assert.Contains(" 20 ", lines[3], StringComparison.Ordinal);
+        // Then each table file's state, one line each.
+        Assert.Contains(lines[5..], l => l.StartsWith("tenant green: ", StringComparison.Ordinal) && l.Contains(" loaded, ", StringComparison.Ordinal));
     }
 
     private static string A(byte[]? dns)

@@ -43,7 +43,7 @@ public sealed class DaemonRunTests : IDisposable
         SwitchConfig config = Parse("--port", "afpacket:vsnoexist0", "--port", $"pcap-file:,{_dir}/out.pcap",
             "--hosts", "none", "--ethers", "none", "--control", socket, "--idle", "sleep");
         using var stop = new CancellationTokenSource();
-        Task<int> run = VSwitch.Daemon.Hosting.Vswitchd.RunAsync(config, NullLoggerFactory.Instance, TextWriter.Null, stop.Token);
+        Task<int> run = VSwitch.Daemon.Hosting.Vswitchd.RunAsync(config, NullLoggerFactory.Instance, TextWriter.Null, cancel: stop.Token);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (!File.Exists(socket) && DateTime.UtcNow < deadline) await Task.Delay(10);
         Assert.True(File.Exists(socket), "the control socket was created");
@@ -66,5 +66,38 @@ public sealed class DaemonRunTests : IDisposable
         Assert.False(VSwitch.Daemon.Storage.TableStore.CreateSampleIfMissing(hosts, hosts: true));
         Assert.StartsWith("# vswitchd hosts table", await File.ReadAllTextAsync(hosts), StringComparison.Ordinal);
         Assert.True(Datapath.Tables.HostsFileReader.Load(hosts).Ok);
+    }
+
+    [Fact]
+    public async Task BadTableLines_RefuseByDefault_ExitsTwoPrintingEveryLine_OpensNoPort()
+    {
+        string hosts = Path.Combine(_dir, "hosts");
+        await File.WriteAllTextAsync(hosts, "198.18.0.10 web\n198.18.0.300 a\n\n198.18.0.11 db\n::g b\n");
+        string sink = Path.Combine(_dir, "out.pcap");
+        SwitchConfig config = Parse("--port", "afpacket:vsnoexist0", "--port", $"pcap-file:,{sink}",
+            "--hosts", hosts, "--ethers", "none", "--control", Path.Combine(_dir, "ctl.sock"));
+        var errors = new StringWriter();
+        int code = await VSwitch.Daemon.Hosting.Vswitchd.RunAsync(config, NullLoggerFactory.Instance, TextWriter.Null, errors);
+        Assert.Equal(2, code);
+        Assert.Equal([$"vswitchd: {hosts}:2", $"vswitchd: {hosts}:5"],
+            errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l[..l.IndexOf(": ", 10, StringComparison.Ordinal)]));
+        Assert.False(File.Exists(sink), "no port was opened");
+        Assert.False(File.Exists(Path.Combine(_dir, "ctl.sock")), "no control socket was created");
+    }
+
+    [Fact]
+    public async Task BadTableLines_Skip_ServesTheGoodLines_CountsTheBad()
+    {
+        string hosts = Path.Combine(_dir, "hosts");
+        await File.WriteAllTextAsync(hosts, "198.18.0.10 web\n198.18.0.300 a\n198.18.0.11 db\n");
+        SwitchConfig config = Parse("--port", $"pcap-file:,{_dir}/out.pcap", "--port", "afpacket:vsnoexist0",
+            "--hosts", hosts, "--ethers", "none", "--control", "none", "--table-errors", "skip").ResolveDefaults();
+        await using VSwitch.Daemon.Daemon daemon = await VSwitch.Daemon.Daemon.StartAsync(config, NullLoggerFactory.Instance,
+            VSwitch.Daemon.Control.Commands.CommandDispatcher.For);
+        Dictionary<string, long> counters = (await daemon.CountersAsync()).ToDictionary(kv => kv.Key, kv => kv.Value);
+        Assert.Equal(1, counters["tables/default/hosts/bad-lines"]);
+        Assert.Equal(2, counters["tables/default/hosts/lines"]);
+        Assert.Equal(1, counters["tables/default/hosts/loaded"]);
+        Assert.NotNull(daemon.Tables.Current);
     }
 }

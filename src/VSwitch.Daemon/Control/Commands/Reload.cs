@@ -16,12 +16,16 @@ public sealed class Reload : ControlCommand<ReloadResult>
     internal override async Task<CommandOutcome> ExecuteAsync(Daemon daemon, CommandArgs args, CancellationToken cancel)
     {
         TableResult<IReadOnlyList<TableLoad>> r = await daemon.ReloadAsync(args.Get(CommandArgument.Tenant.Name), cancel).ConfigureAwait(false);
-        return r.Ok ? Success(new ReloadResult(r.Value!)) : CommandOutcome.Fail(r.Error!, r.Details);
+        return r.Ok ? Success(new ReloadResult(r.Value!, r.Details)) : CommandOutcome.Fail(r.Error!, r.Details);
     }
 
     protected override TextView Render(ReloadResult result) => TextView.Text([.. result.Tenants.Select(t =>
-        $"{t.Tenant}: hosts {t.HostsFile ?? "none"} ({t.HostsEntries} lines), ethers {t.EthersFile ?? "none"} ({t.EthersEntries} lines): in service")]);
+        $"{t.Tenant}: hosts {t.HostsFile ?? "none"} ({t.HostsEntries} lines{Bad(t.HostsBadLines)}), ethers {t.EthersFile ?? "none"} ({t.EthersEntries} lines{Bad(t.EthersBadLines)}): in service"),
+        .. result.Skipped.Select(l => "skipped " + l)]);
+
+    private static string Bad(int n) => n == 0 ? "" : $", {n} bad skipped";
 }
 
 /// <param name="Tenants">Each tenant reloaded, in tenant order (the default one first).</param>
-public sealed record ReloadResult(IReadOnlyList<TableLoad> Tenants);
+/// <param name="Skipped">Bad lines left out of service under <c>table-errors = skip</c>, as <c>FILE:LINE: reason</c>.</param>
+public sealed record ReloadResult(IReadOnlyList<TableLoad> Tenants, IReadOnlyList<string> Skipped);
