@@ -53,7 +53,8 @@ public sealed partial class Daemon : IAsyncDisposable
     private readonly long _startedAt = Stopwatch.GetTimestamp();
     private Thread? _thread;
     private ControlServer? _control;
-    private InstanceLock? _instance;
+    private Claims.LockFile? _instance;
+    private readonly Claims.PortClaims _claims;
     private Task _supervisor = Task.CompletedTask;
     private Task _declineWatch = Task.CompletedTask;
     private int _disposed;
@@ -78,7 +79,8 @@ public sealed partial class Daemon : IAsyncDisposable
         Tenants = new TenantSet(config);
         // No port is attached yet, so this binds VLANs only; each attach and detach rebinds.
         Loop.Peephole.Binding = Tenants.Bind(Loop.Ports);
-        _ports = new PortManager(_access, _pool, clock, _log, l => l.Peephole.Binding = Tenants.Bind(l.Ports));
+        _claims = new Claims.PortClaims(Claims.PortClaims.DefaultDirectory);
+        _ports = new PortManager(_access, _pool, clock, _log, l => l.Peephole.Binding = Tenants.Bind(l.Ports), _claims, config.PortStatePath);
     }
 
     /// <summary>The configuration the daemon runs with.</summary>
@@ -134,7 +136,7 @@ public sealed partial class Daemon : IAsyncDisposable
         DaemonLog.Starting(_log, Config.Ports.Count, Config.HostsPath ?? "none", Config.EthersPath ?? "none",
             Config.ControlPath ?? "none", Config.IdleName);
         // Before anything is opened: a second daemon for the same switch stops here, touching nothing.
-        if (Config.ControlPath is string controlPath) _instance = InstanceLock.Acquire(controlPath);
+        if (Config.ControlPath is string controlPath) _instance = Claims.InstanceLock.Acquire(controlPath);
         CreateSamples();
         // Refused at start, every bad line goes to the caller (vswitchd prints them all), not to the log.
         bool refuse = Config.TableErrors == TableErrorPolicy.Refuse;
@@ -145,7 +147,7 @@ public sealed partial class Daemon : IAsyncDisposable
             DaemonLog.TablesRefusedAtStart(_log, refused);
             throw new TablesRefusedException($"the tables of tenant(s) {refused} have errors (table-errors = refuse)", tables.Details);
         }
-        foreach (Ports.PortSpec spec in Config.Ports) await _ports.AddAsync(spec, cancel).ConfigureAwait(false);
+        await _ports.OpenAtStartAsync(Config.Ports, cancel).ConfigureAwait(false);
         foreach ((IPort port, PortConfig portConfig) in givenPorts)
         {
             if (await _ports.AttachGivenAsync(port, portConfig, cancel).ConfigureAwait(false) is string error)
@@ -403,7 +405,9 @@ public sealed partial class Daemon : IAsyncDisposable
         _pool.Dispose();
         _waiter.Dispose();
         _stop.Dispose();
+        _claims.Dispose();
         _instance?.Dispose();
-        DaemonLog.Stopped(_log);
+        // A start that failed never ran: "stopped" would read as if it had.
+        if (_thread is not null) DaemonLog.Stopped(_log);
     }
 }

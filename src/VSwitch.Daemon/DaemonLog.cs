@@ -52,6 +52,30 @@ internal static partial class DaemonLog
     [LoggerMessage(26, LogLevel.Warning, "Port {Name} still cannot be re-opened ({Failures} attempt(s) so far): {Reason}")]
     public static partial void PortReopenFailed(ILogger logger, string name, long failures, string reason);
 
+    [LoggerMessage(27, LogLevel.Information, "Port {Name}: {Note}")]
+    public static partial void TapNote(ILogger logger, string name, string note);
+
+    [LoggerMessage(28, LogLevel.Information, "Port {Name}: device {Device} re-attached in {Namespace}, where it was left")]
+    public static partial void TapReattached(ILogger logger, string name, string device, string @namespace);
+
+    [LoggerMessage(29, LogLevel.Information, "Deleted the TAP device {Device} of port {Name}, which is no longer wanted")]
+    public static partial void TapDeleted(ILogger logger, string name, string device);
+
+    [LoggerMessage(30, LogLevel.Warning, "The TAP device {Device} of port {Name} is no longer wanted but was not deleted: {Reason}")]
+    public static partial void TapNotDeleted(ILogger logger, string name, string device, string reason);
+
+    [LoggerMessage(31, LogLevel.Information, "Port {Name}: device now {Device} in {Namespace}")]
+    public static partial void TapMoved(ILogger logger, string name, string device, string @namespace);
+
+    [LoggerMessage(32, LogLevel.Warning, "Port state {Path} could not be written: {Reason}")]
+    public static partial void PortStateNotWritten(ILogger logger, string path, string reason);
+
+    [LoggerMessage(33, LogLevel.Information, "Port {Spec} was deleted at run time (vswitchctl port del): not opened; 'vswitchctl port add' it, or change its spec in the config, to have it back")]
+    public static partial void PortStaysDeleted(ILogger logger, string spec);
+
+    [LoggerMessage(34, LogLevel.Warning, "Port {Spec} added at run time is not opened: the config has a port named {Name}")]
+    public static partial void AddedPortShadowed(ILogger logger, string spec, string name);
+
     [LoggerMessage(40, LogLevel.Information, "Tenant {Tenant}: tables in service: {Hosts} ({HostsLines} line(s)), {Ethers} ({EthersLines} line(s))")]
     public static partial void TablesLoaded(ILogger logger, string tenant, string hosts, int hostsLines, string ethers, int ethersLines);
 

@@ -113,6 +113,9 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "epoll_ctl", SetLastError = true)]
     private static partial int EpollCtlAligned(int epfd, int op, int fd, EpollEventAligned* ev);
 
+    [LibraryImport(Lib, EntryPoint = "fstat", SetLastError = true)]
+    public static partial int Fstat(int fd, void* stat);
+
     [LibraryImport(Lib, EntryPoint = "setns", SetLastError = true)]
     public static partial int SetNs(int fd, int type);
 
@@ -173,5 +176,30 @@ internal static unsafe partial class LibC
         var span = new Span<byte>(dst + (isAbstract ? 1 : 0), bytes);
         System.Text.Encoding.UTF8.GetBytes(name, span);
         return 2 + bytes + 1;
+    }
+
+    /// <summary>The inode number of the file a descriptor is open on (<c>st_ino</c>), or null.</summary>
+    /// <remarks>For a namespace file (a /proc/PID/ns/net link opened, a /run/netns bind mount, a
+    /// descriptor from TUNGETDEVNETNS) this is the number that names the namespace.</remarks>
+    public static ulong? InodeOf(int fd)
+    {
+        // struct stat is 144 bytes on x86-64 and 128 on arm64; st_ino follows the 8-byte st_dev on both.
+        byte* stat = stackalloc byte[256];
+        return Fstat(fd, stat) == 0 ? *(ulong*)(stat + 8) : null;
+    }
+
+    /// <summary>The inode number of the file at <paramref name="path"/>, or null when it cannot be opened.</summary>
+    public static ulong? InodeOf(string path)
+    {
+        int fd = Open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return null;
+        try
+        {
+            return InodeOf(fd);
+        }
+        finally
+        {
+            Close(fd);
+        }
     }
 }

@@ -65,6 +65,8 @@ public static class ConfigKeys
             (c, v) => TryVlanList(v, out ushort[] vlans, out string r) ? (c with { TableVlans = vlans }, "") : (null, r)),
         new("control", false, "PATH|none", "control socket path (default " + Defaults.ControlPath + ")",
             (c, v) => Path(v, out string r) ? (c with { ControlPath = v }, "") : (null, r)),
+        new("port-state", false, "FILE|none", "where ports added and deleted at run time, and the TAP devices vswitchd created, are kept across restarts (default " + Defaults.PortStatePath + ")",
+            (c, v) => Path(v, out string r) ? (c with { PortStatePath = v }, "") : (null, r)),
         new("control-mode", false, "OCTAL", "control socket permissions (default 0660)",
             (c, v) => Mode(v, out UnixFileMode m, out string r) ? (c with { ControlMode = m }, "") : (null, r)),
         new("table-errors", false, "refuse|skip", "a table file with bad lines: refuse (default: not served; vswitchd does not start) or skip (serve the good lines)",

@@ -14,6 +14,7 @@ public static class Defaults
     public const string HostsPath = "/var/lib/vswitch/hosts";
     public const string EthersPath = "/var/lib/vswitch/ethers";
     public const string ControlPath = "/run/vswitch/vswitchd.sock";
+    public const string PortStatePath = "/var/lib/vswitch/ports";
 
     /// <summary>Owner and group may read and write: put the operators in the daemon's group.</summary>
     public const UnixFileMode ControlMode =

@@ -61,6 +61,9 @@ public sealed record SwitchConfig
     /// <summary>The control socket's path; null = not given, <c>none</c> = no control socket.</summary>
     public string? ControlPath { get; init; }
 
+    /// <summary>The port state file (runtime port edits, the daemon's TAP devices); null = not given, <c>none</c> = none.</summary>
+    public string? PortStatePath { get; init; }
+
     /// <summary>The control socket's permission bits.</summary>
     public UnixFileMode ControlMode { get; init; } = Defaults.ControlMode;
 
@@ -109,6 +112,7 @@ public sealed record SwitchConfig
             HostsPath = Resolve(HostsPath, replay ? null : Defaults.HostsPath),
             EthersPath = Resolve(EthersPath, replay ? null : Defaults.EthersPath),
             ControlPath = Resolve(ControlPath, replay ? null : Defaults.ControlPath),
+            PortStatePath = Resolve(PortStatePath, replay ? null : Defaults.PortStatePath),
             Tenants = [.. Tenants.Select(t => t with { HostsPath = Resolve(t.HostsPath, null), EthersPath = Resolve(t.EthersPath, null) })],
         };
     }

@@ -46,11 +46,12 @@ public static class Vswitchd
             DaemonLog.StartFailed(log, e.Message);
             return ExitFailed;
         }
-        catch (TablesRefusedException e)
+        catch (Exception e) when (e is TablesRefusedException or PortStateException)
         {
             // Every line, as the config file's errors are printed: the operator fixes them all in one go.
             errors ??= Console.Error;
-            foreach (string line in e.Errors) await errors.WriteLineAsync("vswitchd: " + line).ConfigureAwait(false);
+            IReadOnlyList<string> lines = e is TablesRefusedException t ? t.Errors : ((PortStateException)e).Errors;
+            foreach (string line in lines) await errors.WriteLineAsync("vswitchd: " + line).ConfigureAwait(false);
             return ExitUsage;
         }
         await using (daemon.ConfigureAwait(false))

@@ -25,16 +25,25 @@ namespace VSwitch.Daemon.Ports;
 /// <param name="rebind">Run on the loop's thread right after a port is attached or detached, in the
 /// same pause: it publishes the tenant binding for the new set of port numbers before any frame of
 /// the new port is read.</param>
-internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock, ILogger log, Action<ForwardingLoop> rebind) : IDisposable
+/// <param name="claims">This daemon's claims on interfaces and memif sockets; null claims nothing (tests).</param>
+/// <param name="statePath">The port state file (<c>port-state</c>); null keeps nothing across restarts.</param>
+internal sealed partial class PortManager(LoopAccess loop, FramePool pool, IClock clock, ILogger log, Action<ForwardingLoop> rebind,
+    Claims.PortClaims? claims = null, string? statePath = null) : IDisposable
 {
     private static readonly TimeSpan FailureLogInterval = TimeSpan.FromMinutes(1);
 
     private readonly List<ManagedPort> _ports = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    private sealed class ManagedPort(string name, PortSpec? spec, PortConfig config)
+    private sealed class ManagedPort(string name, PortSpec? spec, PortConfig config, bool fromConfig = false)
     {
         public string Name { get; } = name;
+
+        /// <summary>The config file gives this port (its spec, exactly): deleting it at run time records a <c>del</c>.</summary>
+        public bool FromConfig { get; } = fromConfig;
+
+        /// <summary>The daemon created the port's TAP device: it is recorded, found again after a restart, and deleted with the port.</summary>
+        public bool OwnsDevice { get; set; }
         public PortSpec? Spec { get; } = spec;
         public PortConfig Config { get; } = config;
         public string SpecText => Spec?.Text ?? "(given)";
@@ -58,38 +67,76 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
 
     /// <summary>Opens and attaches a port from its spec text.</summary>
     /// <returns>The new port's listing, or null and why not.</returns>
+    /// <remarks>A port added so is written to the port state before it is acknowledged, and opened again
+    /// by the next daemon (see PortManager.State.cs).</remarks>
     public async Task<(PortInfo? Port, string? Error)> AddAsync(string specText, CancellationToken cancel)
     {
         if (!PortSpec.TryParse(specText, out PortSpec? spec, out string error)) return (null, error);
-        return await AddAsync(spec!, cancel).ConfigureAwait(false);
-    }
-
-    public async Task<(PortInfo? Port, string? Error)> AddAsync(PortSpec spec, CancellationToken cancel)
-    {
         await _gate.WaitAsync(cancel).ConfigureAwait(false);
         try
         {
-            if (Find(spec.Name) is not null)
-                return (null, $"a port named '{spec.Name}' exists already; give this one another name with ,name=NAME");
-            IPort port;
-            try
-            {
-                port = PortFactory.Open(spec, pool, clock);
-            }
-            catch (PortOpenException e)
-            {
-                DaemonLog.PortOpenFailed(log, spec.Text, e.Message);
-                return (null, e.Message);
-            }
-            var managed = new ManagedPort(spec.Name, spec, spec.Config);
-            bool up = port.IsUp;
-            string? attachError = await AttachAsync(managed, port, cancel).ConfigureAwait(false);
-            return attachError is null ? (Info(managed, null, up), null) : (null, attachError);
+            return await AddCoreAsync(spec!, runtime: true, cancel).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    // Claims, opens and attaches one port (under the gate); a runtime add is also recorded.
+    private async Task<(PortInfo? Port, string? Error)> AddCoreAsync(PortSpec spec, bool runtime, CancellationToken cancel)
+    {
+        if (Find(spec.Name) is not null)
+            return (null, $"a port named '{spec.Name}' exists already; give this one another name with ,name=NAME");
+        if (claims?.TryClaim(spec) is string claimError)
+        {
+            DaemonLog.PortOpenFailed(log, spec.Text, claimError);
+            return (null, claimError);
+        }
+        var managed = new ManagedPort(spec.Name, spec, spec.Config, fromConfig: _configSpecs.Contains(spec.Text));
+        IPort port;
+        try
+        {
+            port = OpenPort(managed);
+        }
+        catch (PortOpenException e)
+        {
+            claims?.Release(spec);
+            DaemonLog.PortOpenFailed(log, spec.Text, e.Message);
+            return (null, e.Message);
+        }
+        if (runtime && RecordAdded(managed) is string stateError)
+        {
+            CloseUnattached(managed, port);
+            claims?.Release(spec);
+            return (null, stateError);
+        }
+        bool up = port.IsUp;
+        string? attachError = await AttachAsync(managed, port, cancel).ConfigureAwait(false);
+        if (attachError is not null) claims?.Release(spec);
+        return attachError is null ? (Info(managed, null, up), null) : (null, attachError);
+    }
+
+    // Opens the port of a spec: a TAP through its record when the daemon keeps records (PersistentTap).
+    private IPort OpenPort(ManagedPort m)
+    {
+        PortSpec spec = m.Spec!;
+        if (spec.Kind != PortSpec.Tap || statePath is null) return PortFactory.Open(spec, pool, clock);
+        Persistence.TapRecord? record = _state.Taps.FirstOrDefault(t => t.Port == m.Name);
+        var (port, created) = Tap.PersistentTap.Open(spec.Input!, pool, record, out string? note);
+        if (note is not null) DaemonLog.TapNote(log, m.Name, note);
+        else if (record is not null && created) DaemonLog.TapReattached(log, m.Name, record.Device, record.NamespacePath ?? "this namespace");
+        m.OwnsDevice = created;
+        RecordDevice(m, port as Tap.TapPort);
+        return port;
+    }
+
+    // A port that was opened but will not be attached: its device goes if the daemon just made it.
+    private void CloseUnattached(ManagedPort m, IPort port)
+    {
+        if (m.OwnsDevice && port is Tap.TapPort tap) tap.LetDeviceGo();
+        port.Dispose();
+        if (m.OwnsDevice) ForgetDevice(m);
     }
 
     /// <summary>Attaches a port that was opened by the caller (tests, tools); it is watched but cannot be re-opened.</summary>
@@ -122,8 +169,14 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
         {
             ManagedPort? m = Find(name);
             if (m is null) return $"no port named '{name}'";
-            await DetachAsync(m, cancel).ConfigureAwait(false);
+            // On disk first: a delete that is acknowledged stays deleted after a restart.
+            if (RecordDeleted(m) is string stateError) return stateError;
+            bool deleteDevice = m.OwnsDevice && m.Spec is { Keep: false };
+            if (m.Port is null && deleteDevice) DeleteRecordedDevice(m);
+            await DetachAsync(m, cancel, letDeviceGo: deleteDevice).ConfigureAwait(false);
+            if (m.OwnsDevice) ForgetDevice(m);
             _ports.Remove(m);
+            if (m.Spec is not null) claims?.Release(m.Spec);
             DaemonLog.PortRemoved(log, name);
             return null;
         }
@@ -165,119 +218,6 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
         }
     }
 
-    /// <summary>Supervision counters as <c>supervisor/NAME/...</c> paths.</summary>
-    public async Task AppendCountersAsync(List<KeyValuePair<string, long>> into, CancellationToken cancel)
-    {
-        await _gate.WaitAsync(cancel).ConfigureAwait(false);
-        try
-        {
-            foreach (ManagedPort m in _ports)
-            {
-                string prefix = "supervisor/" + m.Name + "/";
-                into.Add(new(prefix + "down", m.Down ? 1 : 0));
-                into.Add(new(prefix + "went-down", m.WentDown));
-                into.Add(new(prefix + "reopened", m.Reopened));
-                into.Add(new(prefix + "reopen-failed", m.ReopenFailed));
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    /// <summary>Runs supervision every <paramref name="interval"/> until cancelled.</summary>
-    public async Task SuperviseAsync(TimeSpan interval, CancellationToken cancel)
-    {
-        using var timer = new PeriodicTimer(interval);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancel).ConfigureAwait(false))
-            {
-                try
-                {
-                    await SuperviseOnceAsync(cancel).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    // The loop is busy or wedged; a wedged loop is the loop's failure to report, not ours.
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
-    }
-
-    /// <summary>One supervision pass: notes ports that went down or came back, and re-opens the detached ones.</summary>
-    public async Task SuperviseOnceAsync(CancellationToken cancel)
-    {
-        await _gate.WaitAsync(cancel).ConfigureAwait(false);
-        try
-        {
-            ManagedPort[] ports = [.. _ports];
-            (bool Up, Ports.Memif.MemifPortStatus? Memif)[] seen = await loop.RunAsync(
-                l => ports.Select(m => (m.Port?.IsUp ?? false, (m.Port as Ports.Memif.MemifPort)?.Status())).ToArray(), cancel).ConfigureAwait(false);
-            for (int i = 0; i < ports.Length; i++)
-            {
-                ManagedPort m = ports[i];
-                if (seen[i].Memif is { } memif)
-                {
-                    Ports.Memif.MemifLog.Report(log, m.Name, m.LastMemif, memif);
-                    m.LastMemif = memif;
-                }
-                if (seen[i].Up)
-                {
-                    if (m.Down) DaemonLog.PortUpAgain(log, m.Name);
-                    m.Down = false;
-                    continue;
-                }
-                if (!m.Down && m.Port is not null)
-                {
-                    m.Down = true;
-                    m.WentDown++;
-                    DaemonLog.PortWentDown(log, m.Name);
-                }
-                if (m.Spec is null) continue;
-                if (m.Port is not null) await DetachAsync(m, cancel).ConfigureAwait(false);
-                await TryReopenAsync(m, cancel).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private async Task TryReopenAsync(ManagedPort m, CancellationToken cancel)
-    {
-        IPort port;
-        try
-        {
-            port = PortFactory.Open(m.Spec!, pool, clock);
-        }
-        catch (PortOpenException e)
-        {
-            m.ReopenFailed++;
-            m.FailuresInARow++;
-            long now = Environment.TickCount64;
-            if (m.FailuresInARow == 1 || now - m.LastFailureLog >= (long)FailureLogInterval.TotalMilliseconds)
-            {
-                m.LastFailureLog = now;
-                DaemonLog.PortReopenFailed(log, m.Name, m.FailuresInARow, e.Message);
-            }
-            return;
-        }
-        if (await AttachAsync(m, port, cancel).ConfigureAwait(false) is null)
-        {
-            m.Down = false;
-            m.Reopened++;
-            m.FailuresInARow = 0;
-            DaemonLog.PortReopened(log, m.Name, m.SpecText);
-        }
-    }
-
     // Puts an open port into the loop's table and, if it is new, into ours.
     private async Task<string?> AttachAsync(ManagedPort m, IPort port, CancellationToken cancel)
     {
@@ -305,7 +245,8 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
 
     // Takes the port out of the loop's table and closes it, on the loop's thread: the loop is
     // the only thread that touches a port, and closing may hand frames back to the pool.
-    private async Task DetachAsync(ManagedPort m, CancellationToken cancel)
+    // letDeviceGo: the port's TAP device disappears with its descriptor (port del).
+    private async Task DetachAsync(ManagedPort m, CancellationToken cancel, bool letDeviceGo = false)
     {
         if (m.Port is not IPort port) return;
         ushort id = m.Id;
@@ -313,6 +254,7 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
         {
             l.RemovePort(id);
             rebind(l);
+            if (letDeviceGo && port is Tap.TapPort tap) tap.LetDeviceGo();
             port.Dispose();
             return 0;
         }, cancel).ConfigureAwait(false);
@@ -320,6 +262,7 @@ internal sealed class PortManager(LoopAccess loop, FramePool pool, IClock clock,
     }
 
     /// <summary>Closes every port; call only once the loop thread has stopped.</summary>
+    /// <remarks>The TAP devices the daemon created stay (they are persistent): the next daemon finds them.</remarks>
     public void Dispose()
     {
         foreach (ManagedPort m in _ports)

@@ -61,7 +61,7 @@ public sealed class TenantSet : IDisposable
         foreach (DaemonTenant t in only is null ? _all : [only])
         {
             TableResult<TableLoad> r = await t.Store.ReloadAsync(cancel).ConfigureAwait(false);
-            results.Add((t, r.Ok ? TableResult.Success(r.Value! with { Tenant = t.Name }) : r));
+            results.Add((t, r.Ok ? r with { Value = r.Value! with { Tenant = t.Name } } : r));
         }
         return results;
     }

@@ -26,7 +26,7 @@ public partial class FaultTests(ITestOutputHelper output)
     public void AfPacketDevice_DeletedAndRecreatedWithTheSameName_MarkedDownReattachedTrafficResumes()
     {
         Privileges.RequireRoot();
-        using var env = new Env();
+        using var env = new TestEnv("vsit-fault-");
         NetNamespace[] h = [env.Own(new NetNamespace("f1")), env.Own(new NetNamespace("f2")), env.Own(new NetNamespace("f3"))];
         VethPair[] links = [env.Own(new VethPair()), env.Own(new VethPair()), env.Own(new VethPair())];
         DaemonProcess daemon = env.Own(new DaemonProcess(env.Path("ctl.sock"),
@@ -68,7 +68,7 @@ public partial class FaultTests(ITestOutputHelper output)
     public void Daemon_KilledDuringAStreamOfHostsAdds_FileIsAlwaysWholeAndHoldsEveryAcknowledgedEdit()
     {
         Privileges.RequireRoot();
-        using var env = new Env();
+        using var env = new TestEnv("vsit-fault-");
         VethPair link = env.Own(new VethPair());
         string hosts = env.Path("hosts");
         File.WriteAllText(hosts, Hosts);
@@ -134,7 +134,7 @@ public partial class FaultTests(ITestOutputHelper output)
     public void Reload_HostsFileWithABadLine_RunningTableStillAnswersAndTheErrorIsReported()
     {
         Privileges.RequireRoot();
-        using var env = new Env();
+        using var env = new TestEnv("vsit-fault-");
         NetNamespace h1 = env.Own(new NetNamespace("r1"));
         VethPair link = env.Own(new VethPair());
         string hosts = env.Path("hosts"), ethers = env.Path("ethers");
@@ -228,53 +228,4 @@ public partial class FaultTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"^\[(\d+\.\d+)\] \d+ bytes from", RegexOptions.Multiline)]
     private static partial Regex ReplyTime();
-
-    /// <summary>What a test made: removed in reverse order on dispose, also when the test fails.</summary>
-    private sealed class Env : IDisposable
-    {
-        private readonly List<IDisposable> _owned = [];
-        private readonly List<Process> _processes = [];
-
-        public Env() => Dir = Directory.CreateTempSubdirectory("vsit-fault-").FullName;
-
-        public string Dir { get; }
-
-        public string Path(string name) => System.IO.Path.Combine(Dir, name);
-
-        public T Own<T>(T thing) where T : IDisposable
-        {
-            _owned.Add(thing);
-            return thing;
-        }
-
-        public Process Start(string file, params string[] args)
-        {
-            var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string a in args) psi.ArgumentList.Add(a);
-            Process p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start " + file);
-            _processes.Add(p);
-            return p;
-        }
-
-        /// <summary>SIGINT to a process this test started, by its PID; its output once it exits.</summary>
-        public string Interrupt(Process p)
-        {
-            Sh.Try("kill", "-INT", p.Id.ToString(CultureInfo.InvariantCulture));
-            Task<string> stdout = p.StandardOutput.ReadToEndAsync();
-            if (!p.WaitForExit(TimeSpan.FromSeconds(10))) p.Kill();
-            return stdout.Result;
-        }
-
-        public void Dispose()
-        {
-            foreach (Process p in _processes)
-            {
-                if (!p.HasExited) Sh.Try("kill", "-KILL", p.Id.ToString(CultureInfo.InvariantCulture));
-                p.WaitForExit(5000);
-                p.Dispose();
-            }
-            for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
-            Directory.Delete(Dir, recursive: true);
-        }
-    }
 }

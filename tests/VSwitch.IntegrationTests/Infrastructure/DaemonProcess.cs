@@ -18,6 +18,12 @@ public sealed class DaemonProcess : IDisposable
         foreach (string a in args) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add("--control");
         psi.ArgumentList.Add(controlPath);
+        // Each daemon's port state beside its socket, never the machine's /var/lib/vswitch/ports.
+        if (!args.Contains("--port-state"))
+        {
+            psi.ArgumentList.Add("--port-state");
+            psi.ArgumentList.Add(controlPath + ".ports");
+        }
         _process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start vswitchd");
         _process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
         _process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
@@ -88,6 +94,13 @@ public sealed class DaemonProcess : IDisposable
         throw new TimeoutException($"vswitchd did not answer on {ControlPath} within {timeout}:\n{Log}");
     }
 
+    /// <summary>SIGKILL: the daemon ends with no chance to clean up, as in a crash.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited) Sh.Try("kill", "-KILL", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _process.WaitForExit();
+    }
+
     /// <summary>SIGTERM, and the exit code once it stopped.</summary>
     public int Stop()
     {
@@ -100,8 +113,12 @@ public sealed class DaemonProcess : IDisposable
         return _process.ExitCode;
     }
 
+    private bool _disposed;
+
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         Stop();
         _process.Dispose();
     }

@@ -32,7 +32,7 @@ public sealed class DaemonRunTests : IDisposable
     [Fact]
     public async Task NoPortOpens_ExitsOne()
     {
-        SwitchConfig config = Parse("--port", "afpacket:vsnoexist0", "--hosts", "none", "--ethers", "none", "--control", "none");
+        SwitchConfig config = Parse("--port", "afpacket:vsnoexist0", "--hosts", "none", "--ethers", "none", "--control", "none", "--port-state", "none");
         Assert.Equal(1, await VSwitch.Daemon.Hosting.Vswitchd.RunAsync(config, NullLoggerFactory.Instance, TextWriter.Null));
     }
 
@@ -41,7 +41,7 @@ public sealed class DaemonRunTests : IDisposable
     {
         string socket = Path.Combine(_dir, "run", "ctl.sock");
         SwitchConfig config = Parse("--port", "afpacket:vsnoexist0", "--port", $"pcap-file:,{_dir}/out.pcap",
-            "--hosts", "none", "--ethers", "none", "--control", socket, "--idle", "sleep");
+            "--hosts", "none", "--ethers", "none", "--control", socket, "--idle", "sleep", "--port-state", "none");
         using var stop = new CancellationTokenSource();
         Task<int> run = VSwitch.Daemon.Hosting.Vswitchd.RunAsync(config, NullLoggerFactory.Instance, TextWriter.Null, cancel: stop.Token);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
@@ -75,7 +75,7 @@ public sealed class DaemonRunTests : IDisposable
         await File.WriteAllTextAsync(hosts, "198.18.0.10 web\n198.18.0.300 a\n\n198.18.0.11 db\n::g b\n");
         string sink = Path.Combine(_dir, "out.pcap");
         SwitchConfig config = Parse("--port", "afpacket:vsnoexist0", "--port", $"pcap-file:,{sink}",
-            "--hosts", hosts, "--ethers", "none", "--control", Path.Combine(_dir, "ctl.sock"));
+            "--hosts", hosts, "--ethers", "none", "--control", Path.Combine(_dir, "ctl.sock"), "--port-state", "none");
         var errors = new StringWriter();
         int code = await VSwitch.Daemon.Hosting.Vswitchd.RunAsync(config, NullLoggerFactory.Instance, TextWriter.Null, errors);
         Assert.Equal(2, code);
@@ -91,7 +91,7 @@ public sealed class DaemonRunTests : IDisposable
         string hosts = Path.Combine(_dir, "hosts");
         await File.WriteAllTextAsync(hosts, "198.18.0.10 web\n198.18.0.300 a\n198.18.0.11 db\n");
         SwitchConfig config = Parse("--port", $"pcap-file:,{_dir}/out.pcap", "--port", "afpacket:vsnoexist0",
-            "--hosts", hosts, "--ethers", "none", "--control", "none", "--table-errors", "skip").ResolveDefaults();
+            "--hosts", hosts, "--ethers", "none", "--control", "none", "--table-errors", "skip", "--port-state", "none").ResolveDefaults();
         await using VSwitch.Daemon.Daemon daemon = await VSwitch.Daemon.Daemon.StartAsync(config, NullLoggerFactory.Instance,
             VSwitch.Daemon.Control.Commands.CommandDispatcher.For);
         Dictionary<string, long> counters = (await daemon.CountersAsync()).ToDictionary(kv => kv.Key, kv => kv.Value);

@@ -26,6 +26,16 @@ internal static unsafe class NetDevice
         }
     }
 
+    public static string ReadName(ref IfReq request)
+    {
+        fixed (IfReq* r = &request)
+        {
+            var bytes = new ReadOnlySpan<byte>(r, 16);
+            int end = bytes.IndexOf((byte)0);
+            return System.Text.Encoding.ASCII.GetString(end < 0 ? bytes : bytes[..end]);
+        }
+    }
+
     /// <summary>The interface's index, or 0 when there is no such interface in this namespace.</summary>
     public static uint IndexOf(string name) => LibC.IfNameToIndex(name);
 

@@ -21,7 +21,9 @@ namespace VSwitch.Daemon.Ports.Tap;
 /// Any other error means the device is gone (its namespace was deleted, say): the port goes
 /// down and the daemon may re-open it by name.</para>
 /// <para>A device that existed before the switch attached is left in place on dispose; one the
-/// switch created disappears with the descriptor unless <c>keep</c> made it persistent.</para>
+/// switch created disappears with the descriptor unless <c>keep</c> made it persistent. The
+/// daemon creates its devices persistent (<see cref="PersistentTap"/>), so that a container's
+/// interface outlives a restart, and lets one go (<see cref="LetDeviceGo"/>) when its port is deleted.</para>
 /// </remarks>
 public sealed unsafe class TapPort : IPort, IPollablePort
 {
@@ -30,17 +32,28 @@ public sealed unsafe class TapPort : IPort, IPollablePort
     private bool _up = true;
 
     public TapPort(string name, FramePool pool, bool keep = false)
+        : this(name, pool, AttachHere(name, keep, out bool existed), existed)
+    {
+    }
+
+    /// <summary>A port on a descriptor already attached to the device (the daemon's persistent TAPs, <see cref="PersistentTap"/>).</summary>
+    internal TapPort(string name, FramePool pool, int fd, bool existed)
     {
         Name = name;
         _pool = pool;
-        Existed = NetDevice.IndexOf(name) != 0;
-        _fd = TunTapDevice.Attach(name, persist: keep && !Existed);
+        _fd = fd;
+        Existed = existed;
+    }
+
+    // Attaches (creating the device when missing) in this namespace and brings it up.
+    private static int AttachHere(string name, bool persist, out bool existed)
+    {
+        existed = NetDevice.IndexOf(name) != 0;
+        int fd = TunTapDevice.Attach(name, persist: persist && !existed);
         int error = NetDevice.BringUp(name);
-        if (error != 0)
-        {
-            LibC.Close(_fd);
-            throw new PortOpenException($"tap:{name}: cannot bring the device up: {LibC.ErrorText(error)}");
-        }
+        if (error == 0) return fd;
+        LibC.Close(fd);
+        throw new PortOpenException($"tap:{name}: cannot bring the device up: {LibC.ErrorText(error)}");
     }
 
     public string Name { get; }
@@ -53,6 +66,13 @@ public sealed unsafe class TapPort : IPort, IPollablePort
     public bool TakesOffloads => true;
 
     public int FileDescriptor => _fd;
+
+    /// <summary>Where the device is now (its namespace's inode and its name there); null when that cannot be read.</summary>
+    public (ulong Namespace, string Device)? Locate() => _fd >= 0 ? TunTapDevice.Locate(_fd) : null;
+
+    /// <summary>Clears IFF_PERSIST so that the device disappears with this port's descriptor (on dispose).</summary>
+    /// <returns>0 or an errno.</returns>
+    public int LetDeviceGo() => _fd >= 0 ? TunTapDevice.SetPersist(_fd, false) : LibC.EBADF;
 
     /// <summary>The errno that took the port down, if it went down.</summary>
     public int LastError { get; private set; }

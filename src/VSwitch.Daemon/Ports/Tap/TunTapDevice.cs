@@ -7,6 +7,7 @@ namespace VSwitch.Daemon.Ports.Tap;
 internal static unsafe class TunTapDevice
 {
     private const nuint TUNSETIFF = 0x400454CA, TUNSETPERSIST = 0x400454CB, TUNSETOFFLOAD = 0x400454D0, TUNSETVNETHDRSZ = 0x400454D8;
+    private const nuint TUNGETIFF = 0x800454D2, TUNGETDEVNETNS = 0x54E3;
     private const short IFF_TAP = 0x0002, IFF_NO_PI = 0x1000, IFF_VNET_HDR = 0x4000;
     private const uint TUN_F_CSUM = 0x01, TUN_F_TSO4 = 0x02, TUN_F_TSO6 = 0x04, TUN_F_TSO_ECN = 0x08;
 
@@ -34,6 +35,25 @@ internal static unsafe class TunTapDevice
             LibC.Close(fd);
             throw;
         }
+    }
+
+    /// <summary>Sets or clears IFF_PERSIST: a persistent device outlives every descriptor (a SIGKILL included);
+    /// one that is not disappears when its last descriptor closes.</summary>
+    /// <returns>0 or an errno.</returns>
+    public static int SetPersist(int fd, bool persist) =>
+        LibC.Ioctl(fd, TUNSETPERSIST, (void*)(persist ? 1 : 0)) < 0 ? LibC.LastError : 0;
+
+    /// <summary>Where the device of <paramref name="fd"/> is now: its namespace's inode (TUNGETDEVNETNS,
+    /// Linux 5.2) and its name there (TUNGETIFF); null when either cannot be read.</summary>
+    public static (ulong Namespace, string Device)? Locate(int fd)
+    {
+        int ns = LibC.Ioctl(fd, TUNGETDEVNETNS, null);
+        if (ns < 0) return null;
+        ulong? inode = LibC.InodeOf(ns);
+        LibC.Close(ns);
+        var request = new NetDevice.IfReq();
+        if (inode is null || LibC.Ioctl(fd, TUNGETIFF, &request) < 0) return null;
+        return (inode.Value, NetDevice.ReadName(ref request));
     }
 
     private static PortOpenException Fail(string name, string what, int errno) =>
