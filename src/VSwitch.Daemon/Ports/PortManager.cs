@@ -113,8 +113,11 @@ internal sealed partial class PortManager(LoopAccess loop, FramePool pool, ICloc
         }
         bool up = port.IsUp;
         string? attachError = await AttachAsync(managed, port, cancel).ConfigureAwait(false);
-        if (attachError is not null) claims?.Release(spec);
-        return attachError is null ? (Info(managed, null, up), null) : (null, attachError);
+        if (attachError is null) return (Info(managed, null, up), null);
+        // Only a wedged loop refuses an attach; the record of the add is taken back all the same.
+        if (runtime) RecordDeleted(managed);
+        claims?.Release(spec);
+        return (null, attachError);
     }
 
     // Opens the port of a spec: a TAP through its record when the daemon keeps records (PersistentTap).

@@ -32,6 +32,9 @@ internal static class PersistentTap
             try
             {
                 int fd = AttachWhereRecorded(record);
+                // Here, the device is the switch's to bring up, as when it was made; in a container
+                // its state is the container's.
+                if (record.NamespacePath is null) NetDevice.BringUp(record.Device);
                 return (new TapPort(device, pool, fd, existed: true), true);
             }
             catch (Exception e) when (e is IOException or PortOpenException)
