@@ -40,23 +40,23 @@ public partial class FaultTests(ITestOutputHelper output)
         string port = links[1].SwitchSide;
 
         Sh.Run("ip", "link", "del", port);      // takes h2's end with it
-        double deleted = Now();
+        double deleted = PingReplies.Now();
         // The port reports itself down at once; supervision notices at its next look (once a second).
-        Poll(() => PortState(daemon, port) == "down", "the port to be marked down");
-        Poll(() => daemon.Counter($"supervisor/{port}/went-down") >= 1, "supervision to count the port down");
+        PingReplies.Poll(() => PortState(daemon, port) == "down", "the port to be marked down");
+        PingReplies.Poll(() => daemon.Counter($"supervisor/{port}/went-down") >= 1, "supervision to count the port down");
         // The others keep talking while it is gone.
         Assert.Contains("1 received", h[0].Exec("ping", "-c", "1", "-W", "2", "198.18.0.3"));
 
         Sh.Run("ip", "link", "add", port, "type", "veth", "peer", "name", links[1].HostSide);
         Sh.Run("ip", "link", "set", port, "up");
         h[1].Adopt(links[1].HostSide, "eth0", "198.18.0.2/24", mac: "02:00:00:00:06:02");
-        double recreated = Now();
-        Poll(() => PortState(daemon, port) == "up" && daemon.Counter($"supervisor/{port}/reopened") >= 1, "the port to be re-opened");
-        Poll(() => h[0].TryExec("ping", "-c", "1", "-W", "1", "198.18.0.2").Stdout.Contains("1 received", StringComparison.Ordinal), "h1 to reach h2 again");
+        double recreated = PingReplies.Now();
+        PingReplies.Poll(() => PortState(daemon, port) == "up" && daemon.Counter($"supervisor/{port}/reopened") >= 1, "the port to be re-opened");
+        PingReplies.Poll(() => h[0].TryExec("ping", "-c", "1", "-W", "1", "198.18.0.2").Stdout.Contains("1 received", StringComparison.Ordinal), "h1 to reach h2 again");
         Thread.Sleep(1500);
         string pings = env.Interrupt(stream);
 
-        double[] replies = [.. ReplyTime().Matches(pings).Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))];
+        double[] replies = PingReplies.ReplyTimes(pings);
         int before = replies.Count(t => t < deleted), after = replies.Count(t => t > recreated);
         Assert.True(before > 0 && after > 0, $"replies before the deletion {before}, after the re-creation {after}:\n{pings}");
         output.WriteLine($"veth {port} deleted and re-created under a running AF_PACKET port: marked down, re-opened " +
@@ -88,7 +88,7 @@ public partial class FaultTests(ITestOutputHelper output)
             var acknowledged = new List<string>();
             using var stop = new CancellationTokenSource();
             Thread editor = StartEditor(daemon, round, acknowledged, stop.Token);
-            Poll(() => { lock (acknowledged) return acknowledged.Count >= 3 + round; }, "the first edits to be acknowledged");
+            PingReplies.Poll(() => { lock (acknowledged) return acknowledged.Count >= 3 + round; }, "the first edits to be acknowledged");
             Sh.Run("kill", "-KILL", daemon.Pid.ToString(CultureInfo.InvariantCulture));
             stop.Cancel();
             Assert.True(editor.Join(TimeSpan.FromSeconds(30)), "the editor did not stop");
@@ -214,18 +214,4 @@ public partial class FaultTests(ITestOutputHelper output)
         return null;
     }
 
-    private static void Poll(Func<bool> condition, string what)
-    {
-        for (int i = 0; i < 300; i++)
-        {
-            if (condition()) return;
-            Thread.Sleep(100);
-        }
-        Assert.Fail($"gave up waiting for {what}");
-    }
-
-    private static double Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
-
-    [GeneratedRegex(@"^\[(\d+\.\d+)\] \d+ bytes from", RegexOptions.Multiline)]
-    private static partial Regex ReplyTime();
 }

@@ -38,12 +38,12 @@ public partial class RestartTests(ITestOutputHelper output)
         a.Exec("ip", "route", "add", "198.18.70.0/24", "via", "198.18.7.2");
         Assert.Contains("1 received", a.Exec("ping", "-c", "1", "-W", "2", "198.18.7.2"));
         // Supervision records where the device went (once a second): the next daemon looks there.
-        Poll(() => File.ReadAllText(env.Path("ports")).Contains($" eth0 /run/netns/{a.Name}", StringComparison.Ordinal), "the device's new place to be recorded");
+        PingReplies.Poll(() => File.ReadAllText(env.Path("ports")).Contains($" eth0 /run/netns/{a.Name}", StringComparison.Ordinal), "the device's new place to be recorded");
 
         // Traffic throughout: a pings b twenty times a second, each reply stamped.
         Process stream = env.Start("ip", "netns", "exec", a.Name, "ping", "-D", "-i", "0.05", "-W", "1", "198.18.7.2");
         Thread.Sleep(500);
-        double stopped = Now();
+        double stopped = PingReplies.Now();
         if (how == "SIGKILL") first.Kill();
         else Assert.Equal(0, first.Stop());
         first.Dispose();
@@ -59,7 +59,7 @@ public partial class RestartTests(ITestOutputHelper output)
         Thread.Sleep(1500);
         string pings = env.Interrupt(stream);
         // The outage is the longest silence in the stream; it ends when traffic resumed.
-        double[] replies = ReplyTimes(pings);
+        double[] replies = PingReplies.ReplyTimes(pings);
         int gap = Enumerable.Range(1, replies.Length - 1).MaxBy(i => replies[i] - replies[i - 1]);
         double lastBefore = replies[gap - 1], firstBack = replies[gap];
         Assert.True(lastBefore < stopped + 1 && firstBack > stopped, $"the longest silence is not the restart: {lastBefore:F3}-{firstBack:F3}, stopped at {stopped:F3}");
@@ -126,7 +126,7 @@ public partial class RestartTests(ITestOutputHelper output)
         DaemonProcess daemon = env.Own(new DaemonProcess(env.Path("ctl.sock"),
             ["--port", "tap:" + ours, "--port", "tap:" + theirs, "--port", "afpacket:" + link.SwitchSide, .. common]));
         c.Adopt(ours, "eth0", "198.18.8.1/24");
-        Poll(() => File.ReadAllText(env.Path("ports")).Contains($"/run/netns/{c.Name}", StringComparison.Ordinal), "the device's new place to be recorded");
+        PingReplies.Poll(() => File.ReadAllText(env.Path("ports")).Contains($"/run/netns/{c.Name}", StringComparison.Ordinal), "the device's new place to be recorded");
         Assert.Equal(0, daemon.Stop());
         daemon.Dispose();
         Assert.Contains("eth0", c.Exec("ip", "-br", "link"), StringComparison.Ordinal);
@@ -147,24 +147,7 @@ public partial class RestartTests(ITestOutputHelper output)
 
     private static string[] Sorted(params string[] specs) => [.. specs.Order(StringComparer.Ordinal)];
 
-    private static double[] ReplyTimes(string pings) =>
-        [.. ReplyTime().Matches(pings).Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))];
-
-    private static void Poll(Func<bool> condition, string what)
-    {
-        for (int i = 0; i < 100; i++)
-        {
-            if (condition()) return;
-            Thread.Sleep(100);
-        }
-        Assert.Fail($"gave up waiting for {what}");
-    }
-
-    private static double Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
-
     [GeneratedRegex(@"^(\S+Z) info: vswitchd\[\d+\] vswitchd running with", RegexOptions.Multiline)]
     private static partial Regex RunningLine();
 
-    [GeneratedRegex(@"^\[(\d+\.\d+)\] \d+ bytes from", RegexOptions.Multiline)]
-    private static partial Regex ReplyTime();
 }
