@@ -28,6 +28,6 @@ internal static partial class LibC
     public const int TPACKET_V2 = 1;
     public const ushort ETH_P_ALL = 0x0003;
 
-    public const int EINTR = 4, EIO = 5, ENXIO = 6, EBADF = 9, EAGAIN = 11, ENODEV = 19, EBADFD = 77,
+    public const int ENOENT = 2, EINTR = 4, EIO = 5, ENXIO = 6, EBADF = 9, EAGAIN = 11, ENODEV = 19, EBADFD = 77,
         ENETDOWN = 100, ENOBUFS = 105, ECONNREFUSED = 111, EINPROGRESS = 115;
 }

@@ -139,6 +139,40 @@ public partial class RestartTests(ITestOutputHelper output)
         Assert.DoesNotContain($" {ours} ", File.ReadAllText(env.Path("ports")), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void RecordedDevice_Unreachable_PortNotOpened_NoSecondDeviceMade_GoneNamespace_NewDeviceHere()
+    {
+        Privileges.RequireRoot();
+        using var env = new TestEnv("vsit-restart-");
+        string tap = $"vsr{Environment.ProcessId % 10000}u";
+        env.OnDispose(() => Sh.Try("ip", "link", "del", tap));
+        NetNamespace c = env.Own(new NetNamespace("ru"));
+        VethPair link = env.Own(new VethPair());
+        string[] args = ["--port", "tap:" + tap, "--port", "afpacket:" + link.SwitchSide, "--hosts", "none", "--ethers", "none",
+            "--port-state", env.Path("ports")];
+        DaemonProcess daemon = env.Own(new DaemonProcess(env.Path("ctl.sock"), args));
+        c.Adopt(tap, "eth0", "198.18.8.1/24");
+        PingReplies.Poll(() => File.ReadAllText(env.Path("ports")).Contains($"/run/netns/{c.Name}", StringComparison.Ordinal), "the device's new place to be recorded");
+        Assert.Equal(0, daemon.Stop());
+        daemon.Dispose();
+
+        // Without CAP_SYS_ADMIN the daemon cannot enter the container's namespace: the port stays
+        // closed, saying why, and no second device is made beside the container's.
+        daemon = env.Own(new DaemonProcess(["setpriv", "--bounding-set=-sys_admin"], env.Path("ctl.sock"), args));
+        Assert.Contains($"cannot reach the device it created (eth0 in /run/netns/{c.Name})", daemon.Log, StringComparison.Ordinal);
+        Assert.NotEqual(0, Sh.Try("ip", "link", "show", "dev", tap).ExitCode);
+        Assert.Contains("198.18.8.1/24", c.Exec("ip", "-br", "addr", "show", "dev", "eth0"), StringComparison.Ordinal);
+        Assert.Equal(0, daemon.Stop());
+        daemon.Dispose();
+
+        // The container is gone (its namespace, and the device with it): a new device is made here, and the log says so.
+        c.Dispose();
+        daemon = env.Own(new DaemonProcess(env.Path("ctl.sock"), args));
+        Assert.Contains($"the device it created before (eth0 in /run/netns/{c.Name}) is gone", daemon.Log, StringComparison.Ordinal);
+        Assert.Contains($"created {tap} here", daemon.Log, StringComparison.Ordinal);
+        Assert.Equal(0, Sh.Try("ip", "link", "show", "dev", tap).ExitCode);
+    }
+
     private static string[] Specs(DaemonProcess daemon)
     {
         using JsonDocument ports = daemon.CtlJson("ports");

@@ -11,9 +11,20 @@ public sealed class DaemonProcess : IDisposable
     private readonly StringBuilder _log = new();
 
     public DaemonProcess(string controlPath, params string[] args)
+        : this([], controlPath, args)
+    {
+    }
+
+    /// <summary>vswitchd started through <paramref name="wrapper"/> (<c>setpriv --bounding-set=-sys_admin</c>, say).</summary>
+    public DaemonProcess(string[] wrapper, string controlPath, params string[] args)
     {
         ControlPath = controlPath;
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        var psi = new ProcessStartInfo(wrapper.Length > 0 ? wrapper[0] : "dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        if (wrapper.Length > 0)
+        {
+            foreach (string w in wrapper[1..]) psi.ArgumentList.Add(w);
+            psi.ArgumentList.Add("dotnet");
+        }
         psi.ArgumentList.Add(Built("vswitchd"));
         foreach (string a in args) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add("--control");

@@ -42,14 +42,20 @@ internal static class NetNamespaces
 
     /// <summary>Runs <paramref name="work"/> on a thread of its own inside the namespace <paramref name="path"/> names,
     /// provided it is still the namespace <paramref name="inode"/>; needs CAP_SYS_ADMIN.</summary>
-    /// <exception cref="IOException">The path is gone, names another namespace now, or setns failed.</exception>
+    /// <exception cref="GoneException">The path is gone, or names another namespace now: that namespace is no more.</exception>
+    /// <exception cref="IOException">The path cannot be opened, or setns failed (no CAP_SYS_ADMIN, say).</exception>
     public static T Run<T>(string path, ulong inode, Func<T> work)
     {
         int fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_CLOEXEC);
-        if (fd < 0) throw new IOException($"{path}: cannot open the namespace: {LibC.ErrorText(LibC.LastError)}");
+        if (fd < 0)
+        {
+            int errno = LibC.LastError;
+            string why = $"{path}: cannot open the namespace: {LibC.ErrorText(errno)}";
+            throw errno == LibC.ENOENT ? new GoneException(why) : new IOException(why);
+        }
         try
         {
-            if (LibC.InodeOf(fd) != inode) throw new IOException($"{path} names another network namespace now");
+            if (LibC.InodeOf(fd) != inode) throw new GoneException($"{path} names another network namespace now");
             T result = default!;
             ExceptionDispatchInfo? failure = null;
             // setns changes the calling thread only; this thread ends with the work, so no other
@@ -92,3 +98,6 @@ internal static class NetNamespaces
         }
     }
 }
+
+/// <summary>What was looked for (a namespace, a device in it) no longer exists; not a failure to reach it.</summary>
+internal sealed class GoneException(string message) : IOException(message);

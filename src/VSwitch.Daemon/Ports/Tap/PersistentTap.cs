@@ -37,9 +37,14 @@ internal static class PersistentTap
                 if (record.NamespacePath is null) NetDevice.BringUp(record.Device);
                 return (new TapPort(device, pool, fd, existed: true), true);
             }
-            catch (Exception e) when (e is IOException or PortOpenException)
+            catch (GoneException e)
             {
                 note = $"the device it created before ({record.Device} in {record.NamespacePath ?? "this namespace"}) is gone ({e.Message}); ";
+            }
+            catch (IOException e)
+            {
+                // It may well be there: making another beside it would orphan it. The port stays closed.
+                throw new PortOpenException($"tap:{device}: cannot reach the device it created ({record.Device} in {record.NamespacePath ?? "this namespace"}): {e.Message}");
             }
         }
         bool existed = NetDevice.IndexOf(device) != 0;
@@ -79,7 +84,7 @@ internal static class PersistentTap
     {
         if (record.NamespacePath is null)
         {
-            if (record.Namespace != NetNamespaces.Own) throw new IOException("its namespace cannot be found");
+            if (record.Namespace != NetNamespaces.Own) throw new GoneException("its namespace had no path to find it by");
             return AttachExisting(record.Device);
         }
         return NetNamespaces.Run(record.NamespacePath, record.Namespace, () => AttachExisting(record.Device));
@@ -87,5 +92,5 @@ internal static class PersistentTap
 
     private static int AttachExisting(string device) => NetDevice.IndexOf(device) != 0
         ? TunTapDevice.Attach(device, persist: false)
-        : throw new IOException($"no device {device} there");
+        : throw new GoneException($"no device {device} there");
 }
