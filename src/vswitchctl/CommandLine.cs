@@ -26,7 +26,9 @@ public static class CommandLine
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default)
     {
         string control = Defaults.ControlPath;
-        bool json = false;
+        // Known before anything can fail: with --json every error is JSON too, on stdout.
+        bool json = args.TakeWhile(a => a != "--").Contains("--json");
+        var output = new Output(json, stdout, stderr);
         var words = new List<string>();
         var options = new Dictionary<string, string>();
         for (int i = 0; i < args.Count; i++)
@@ -42,6 +44,9 @@ public static class CommandLine
                 case "-h" or "--help":
                     await stdout.WriteLineAsync(HelpText()).ConfigureAwait(false);
                     return ExitOk;
+                case "--version":
+                    await stdout.WriteLineAsync(VSwitch.Daemon.Hosting.ProgramVersion.Of("vswitchctl")).ConfigureAwait(false);
+                    return ExitOk;
                 case "--json":
                     json = true;
                     break;
@@ -49,22 +54,22 @@ public static class CommandLine
                     control = args[++i];
                     break;
                 case "--control":
-                    return await Usage(stderr, "--control needs a path").ConfigureAwait(false);
+                    return await output.UsageAsync("--control needs a path").ConfigureAwait(false);
                 case "--tenant" when i + 1 < args.Count:
                     options["tenant"] = args[++i];
                     break;
                 case "--tenant":
-                    return await Usage(stderr, "--tenant needs a tenant's name").ConfigureAwait(false);
+                    return await output.UsageAsync("--tenant needs a tenant's name").ConfigureAwait(false);
                 default:
                     if (a.StartsWith("--", StringComparison.Ordinal))
-                        return await Usage(stderr, $"unknown option '{a}'").ConfigureAwait(false);
+                        return await output.UsageAsync($"unknown option '{a}'").ConfigureAwait(false);
                     words.Add(a);
                     break;
             }
         }
-        if (words.Count == 0) return await Usage(stderr, "no command given").ConfigureAwait(false);
+        if (words.Count == 0) return await output.UsageAsync("no command given").ConfigureAwait(false);
         if (!TryBuildRequest(words, out ControlCommand? command, out JsonObject? requestArgs, out string error, options))
-            return await Usage(stderr, error).ConfigureAwait(false);
+            return await output.UsageAsync(error).ConfigureAwait(false);
 
         ControlClient client;
         try
@@ -73,8 +78,7 @@ public static class CommandLine
         }
         catch (ControlConnectException e)
         {
-            await stderr.WriteLineAsync("vswitchctl: " + e.Message).ConfigureAwait(false);
-            return ExitFailed;
+            return await output.FailAsync(e.Message, []).ConfigureAwait(false);
         }
         await using (client.ConfigureAwait(false))
         {
@@ -85,15 +89,9 @@ public static class CommandLine
             }
             catch (ControlProtocolException e)
             {
-                await stderr.WriteLineAsync("vswitchctl: " + e.Message).ConfigureAwait(false);
-                return ExitFailed;
+                return await output.FailAsync(e.Message, []).ConfigureAwait(false);
             }
-            if (!reply.Ok)
-            {
-                await stderr.WriteLineAsync($"vswitchctl: {command.Name.Replace('/', ' ')}: {reply.Error}").ConfigureAwait(false);
-                foreach (string line in reply.Errors) await stderr.WriteLineAsync("  " + line).ConfigureAwait(false);
-                return ExitFailed;
-            }
+            if (!reply.Ok) return await output.FailAsync($"{command.Name.Replace('/', ' ')}: {reply.Error}", reply.Errors).ConfigureAwait(false);
             await stdout.WriteAsync(json ? Json(reply.Result) : TextTable.Render(command.Render(reply.Result))).ConfigureAwait(false);
             return ExitOk;
         }
@@ -165,11 +163,40 @@ public static class CommandLine
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
-    private static async Task<int> Usage(TextWriter stderr, string message)
+    // Where errors go: stderr as text, or, with --json, stdout as {"ok":false,"error":...,"errors":[...]}
+    // (the shape of the control protocol's own errors), so a script reads one document either way.
+    private sealed class Output(bool json, TextWriter stdout, TextWriter stderr)
     {
-        await stderr.WriteLineAsync("vswitchctl: " + message).ConfigureAwait(false);
-        await stderr.WriteLineAsync("vswitchctl: try 'vswitchctl --help'").ConfigureAwait(false);
-        return ExitUsage;
+        // Quotes and non-ASCII as they are (the document is read by people too), not as \u escapes.
+        private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+        public async Task<int> UsageAsync(string message)
+        {
+            if (json) return await JsonErrorAsync(message, [], ExitUsage).ConfigureAwait(false);
+            await stderr.WriteLineAsync("vswitchctl: " + message).ConfigureAwait(false);
+            await stderr.WriteLineAsync("vswitchctl: try 'vswitchctl --help'").ConfigureAwait(false);
+            return ExitUsage;
+        }
+
+        public async Task<int> FailAsync(string message, IReadOnlyList<string> details)
+        {
+            if (json) return await JsonErrorAsync(message, details, ExitFailed).ConfigureAwait(false);
+            await stderr.WriteLineAsync("vswitchctl: " + message).ConfigureAwait(false);
+            foreach (string line in details) await stderr.WriteLineAsync("  " + line).ConfigureAwait(false);
+            return ExitFailed;
+        }
+
+        private async Task<int> JsonErrorAsync(string message, IReadOnlyList<string> details, int code)
+        {
+            var error = new JsonObject
+            {
+                ["ok"] = false,
+                ["error"] = message,
+                ["errors"] = new JsonArray([.. details.Select(d => (JsonNode?)JsonValue.Create(d))]),
+            };
+            await stdout.WriteLineAsync(error.ToJsonString(Readable)).ConfigureAwait(false);
+            return code;
+        }
     }
 
     public static string HelpText() =>
@@ -180,7 +207,8 @@ public static class CommandLine
         as a table or, with --json, as one JSON document (docs/control-protocol.md).
 
           --control PATH   the daemon's socket (default {Defaults.ControlPath})
-          --json           print the result as JSON
+          --json           print the result as JSON, and errors as one JSON object on stdout
+          --version        print the version and exit
           --tenant NAME    the tenant whose tables a hosts, ethers or reload command works on
                            (default: the default tenant; 'vswitchctl tenants' lists them)
 

@@ -6,6 +6,11 @@ using VSwitch.Daemon.Config;
 // vswitchd: reads its options (and the config file they name), sets up logging to stderr and
 // hands over to VSwitch.Daemon. Everything it does is documented in docs/configuration.md.
 CommandLineResult parsed = CommandLine.Parse(args);
+if (parsed.Version)
+{
+    Console.WriteLine(ProgramVersion.Of("vswitchd"));
+    return Vswitchd.ExitOk;
+}
 if (parsed.Help)
 {
     Console.WriteLine(HelpText());
@@ -39,6 +44,7 @@ static string HelpText() => $"""
 
     Options (each is also a key of the config file, written 'KEY = VALUE'; options override it):
       --config FILE                      read settings from FILE first
+      --version                          print the version and exit
     {ConfigKeys.HelpText()}
 
     With no options: ports tap:vs0 and tap:vs1, tables {Defaults.HostsPath} and

@@ -4,7 +4,11 @@ namespace VSwitch.Daemon.Config;
 /// <summary>What vswitchd's command line asked for.</summary>
 /// <param name="Config">The merged configuration (file, then options), defaults not yet resolved; null on errors.</param>
 /// <param name="Help">True for <c>-h</c>/<c>--help</c>: print help and exit.</param>
-public sealed record CommandLineResult(SwitchConfig? Config, bool Help, IReadOnlyList<ConfigError> Errors);
+public sealed record CommandLineResult(SwitchConfig? Config, bool Help, IReadOnlyList<ConfigError> Errors)
+{
+    /// <summary>True for <c>--version</c>: print the version and exit.</summary>
+    public bool Version { get; init; }
+}
 
 /// <summary>Reads vswitchd's options: <c>--config FILE</c> plus <c>--KEY VALUE</c> for every key of <see cref="ConfigKeys"/>.</summary>
 /// <remarks>The config file is read first and the options are applied on top, so an option
@@ -23,6 +27,7 @@ public static class CommandLine
         {
             string arg = args[i];
             if (arg is "-h" or "--help") return new CommandLineResult(null, true, errors);
+            if (arg is "--version") return new CommandLineResult(null, false, errors) { Version = true };
             if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
             {
                 errors.Add(new ConfigError(Source, 0, $"unexpected argument {UntrustedText.Quote(arg, ConfigKeys.MaxQuotedChars)} (options are --key value)"));

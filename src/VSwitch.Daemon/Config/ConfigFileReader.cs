@@ -10,7 +10,9 @@ namespace VSwitch.Daemon.Config;
 //     mac-aging = 600
 //
 // One "key = value" per line; blank lines and lines whose first non-blank character is '#' are
-// skipped. '#' elsewhere is part of the value, since paths may contain it. Keys are those of
+// skipped. As in dnsmasq.conf, a '#' after a space or tab starts a comment that runs to the end
+// of the line ("mac-aging = 600   # ten minutes"); a '#' inside a word is part of it, since paths
+// may hold one ("hosts = /srv/a#b"). Keys are those of
 // ConfigKeys, the same as vswitchd's options without the leading "--". Reading stops at nothing:
 // every bad line is reported, and a file with any bad line is refused whole.
 //
@@ -24,6 +26,16 @@ public static class ConfigFileReader
     /// <summary>The largest config file read; a config is a page of settings, not megabytes.</summary>
     public const int MaxFileBytes = 1024 * 1024;
 
+    /// <summary>The line up to its comment: a '#' at its start or after a space or tab (dnsmasq's rule).</summary>
+    public static string WithoutComment(string line)
+    {
+        for (int i = 0; i < line.Length; i++)
+        {
+            if (line[i] == '#' && (i == 0 || line[i - 1] is ' ' or '\t')) return line[..i];
+        }
+        return line;
+    }
+
     /// <summary>Parses the text of a config file into assignments, adding an error for each line that is not <c>key = value</c>.</summary>
     public static List<ConfigAssignment> Parse(string source, string text, List<ConfigError> errors)
     {
@@ -32,8 +44,8 @@ public static class ConfigFileReader
         foreach (string raw in text.Split('\n'))
         {
             lineNumber++;
-            string line = raw.TrimEnd('\r').Trim();
-            if (line.Length == 0 || line[0] == '#') continue;
+            string line = WithoutComment(raw.TrimEnd('\r')).Trim();
+            if (line.Length == 0) continue;
             if (line[0] == '[')
             {
                 assignments.Add(ConfigAssignment.Section(SectionName(line, out string reason), source, lineNumber));

@@ -45,12 +45,19 @@ public sealed record PortSpec(string Kind, string Name, string? Input, string? O
         VlanMode vlans = VlanMode.Access();
         int mtu = PortConfig.DefaultMtu;
         bool keep = false;
+        string? vlanOption = null;
         var memif = new MemifPortOptions("");
         foreach (string part in text[(colon + 1)..].Split(','))
         {
             int eq = part.IndexOf('=', StringComparison.Ordinal);
             if (eq < 0)
             {
+                // "trunk=10,20": the ',' ended the option, and "20" would read as a device or file.
+                if (vlanOption == "trunk" && IsVlanListItem(part))
+                {
+                    error = $"port '{text}': '{part}' after trunk= is taken for another option, since ',' separates options; separate a trunk's VLANs with ';' (trunk=10;20-29)";
+                    return false;
+                }
                 if (part == "keep") keep = true;
                 else positional.Add(part);
                 continue;
@@ -62,6 +69,13 @@ public sealed record PortSpec(string Kind, string Name, string? Input, string? O
                     name = value;
                     break;
                 case "vlan" or "trunk":
+                    // One port is an access port or a trunk, never both: which did the user mean?
+                    if (vlanOption is not null && vlanOption != key)
+                    {
+                        error = $"port '{text}': give vlan= (an access port) or trunk= (a trunk), not both";
+                        return false;
+                    }
+                    vlanOption = key;
                     if (!VlanMode.TryParse((key == "vlan" ? "access:" : "trunk:") + value.Replace(';', ','), out VlanMode? mode, out string vlanError))
                     {
                         error = $"port '{text}': {vlanError}";
@@ -135,6 +149,10 @@ public sealed record PortSpec(string Kind, string Name, string? Input, string? O
     }
 
     /// <summary>Linux interface names: 1-15 bytes, no slash, colon or white space.</summary>
+    // A VLAN number or range, as a trunk's list holds (10, 20-29).
+    private static bool IsVlanListItem(string part) =>
+        part.Length > 0 && part.All(c => char.IsAsciiDigit(c) || c == '-') && char.IsAsciiDigit(part[0]);
+
     public static bool IsDeviceName(string name) =>
         name.Length is >= 1 and <= 15 && name.All(c => c > ' ' && c < 127 && c is not ('/' or ':'));
 }

@@ -76,4 +76,16 @@ public class CommandLineTests
 
     [Fact]
     public void Help_IsRecognised() => Assert.True(CommandLine.Parse(["--port", "tap:x", "-h"]).Help);
+
+    [Fact]
+    public void Version_IsRecognised() => Assert.True(CommandLine.Parse(["--port", "tap:x", "--version"]).Version);
+
+    [Theory]
+    [InlineData("tap:a,vlan=10,trunk=20", "give vlan= (an access port) or trunk= (a trunk), not both")]
+    [InlineData("tap:a,trunk=10,20-29", "'20-29' after trunk= is taken for another option, since ',' separates options; separate a trunk's VLANs with ';' (trunk=10;20-29)")]
+    public void PortSpec_VlanMistakes_Explained(string spec, string reason)
+    {
+        Assert.False(VSwitch.Daemon.Ports.PortSpec.TryParse(spec, out _, out string error));
+        Assert.Equal($"port '{spec}': {reason}", error);
+    }
 }

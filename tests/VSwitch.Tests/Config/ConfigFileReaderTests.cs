@@ -20,7 +20,7 @@ public class ConfigFileReaderTests
 
             port = tap:vs0
             port=tap:vs1,vlan=20,mtu=9000
-            hosts = /srv/hosts # not a comment: paths may hold '#'
+            hosts = /srv/hosts#1   # a comment; the '#' in the path is not one
             ethers = none
             zone = lab.
             zone = example.org
@@ -37,7 +37,7 @@ public class ConfigFileReaderTests
         Assert.Empty(errors);
         Assert.Equal(["vs0", "vs1"], config!.Ports.Select(p => p.Name));
         Assert.Equal(20, config.Ports[1].Config.Vlans.AccessVlan);
-        Assert.Equal("/srv/hosts # not a comment: paths may hold '#'", config.HostsPath);
+        Assert.Equal("/srv/hosts#1", config.HostsPath);
         Assert.Equal("none", config.EthersPath);
         Assert.Equal(["lab", "example.org"], config.Zones);
         Assert.Equal(30u, config.DnsTtl);
@@ -182,5 +182,15 @@ public class ConfigFileReaderTests
         string? dir = AppContext.BaseDirectory;
         while (dir is not null && !File.Exists(Path.Combine(dir, "VSwitch.sln"))) dir = Path.GetDirectoryName(dir);
         return dir ?? throw new InvalidOperationException("VSwitch.sln not found above the test binaries");
+    }
+
+    [Fact]
+    public void CommentAfterAValue_StrippedAsDnsmasqDoes_HashInsideAWordKept()
+    {
+        var (config, errors) = Read("mac-aging = 600   # ten minutes\nhosts = /srv/a#b\nport = tap:vs0\t# the web\n# whole line\n  # indented\n");
+        Assert.Empty(errors);
+        Assert.Equal(TimeSpan.FromSeconds(600), config!.MacAging);
+        Assert.Equal("/srv/a#b", config.HostsPath);
+        Assert.Equal(["tap:vs0"], config.Ports.Select(p => p.Text));
     }
 }

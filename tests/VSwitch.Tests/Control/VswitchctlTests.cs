@@ -103,6 +103,51 @@ public class VswitchctlTests
         Assert.Equal(("fdb/show", null), (command!.Name, args));
     }
 
+    [Fact]
+    public async Task Version_PrintsTheReleaseAndExitsZero()
+    {
+        var (code, stdout, _) = await RunAsync("--version");
+        Assert.Equal(CommandLine.ExitOk, code);
+        Assert.Matches(@"^vswitchctl \d+\.\d+\.\d+", stdout);
+    }
+
+    [Fact]
+    public async Task Json_ErrorsAreOneJsonObjectOnStdout()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "vsd-none-" + Guid.NewGuid().ToString("N")[..8], "vswitchd.sock");
+        var (code, stdout, stderr) = await RunAsync("--control", path, "--json", "ports");
+        Assert.Equal(CommandLine.ExitFailed, code);
+        Assert.Equal("", stderr);
+        using (JsonDocument error = JsonDocument.Parse(stdout))
+        {
+            Assert.False(error.RootElement.GetProperty("ok").GetBoolean());
+            Assert.StartsWith($"cannot connect to {path}", error.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+        (code, stdout, _) = await RunAsync("no-such-command", "--json");
+        Assert.Equal(CommandLine.ExitUsage, code);
+        using (JsonDocument usage = JsonDocument.Parse(stdout))
+            Assert.Equal("unknown command 'no-such-command'", usage.RootElement.GetProperty("error").GetString());
+
+        await using TestDaemon d = await TestDaemon.StartAsync();
+        (code, stdout, _) = await RunAsync("--control", d.Socket, "--json", "hosts", "add", "198.18.0.256", "x");
+        Assert.Equal(CommandLine.ExitFailed, code);
+        using (JsonDocument refused = JsonDocument.Parse(stdout))
+            Assert.Contains("198.18.0.256", refused.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StatsPrefixMatchingNothing_ExitsNonZeroNamingThePaths()
+    {
+        await using TestDaemon d = await TestDaemon.StartAsync();
+        var (code, stdout, stderr) = await RunAsync("--control", d.Socket, "stats", "prot/");
+        Assert.Equal(CommandLine.ExitFailed, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("no counter path starts with 'prot/'; the paths start with port/", stderr, StringComparison.Ordinal);
+        (code, stdout, _) = await RunAsync("--control", d.Socket, "stats", "port/");
+        Assert.Equal(CommandLine.ExitOk, code);
+        Assert.Contains("port/", stdout, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         var stdout = new StringWriter { NewLine = "\n" };

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization.Metadata;
 using VSwitch.Daemon.Control.Protocol;
+using VSwitch.Datapath.Files;
 
 namespace VSwitch.Daemon.Control.Commands;
 
@@ -19,6 +20,12 @@ public sealed class Stats : ControlCommand<StatsResult>
         var counters = new Dictionary<string, long>();
         foreach (var (path, value) in all)
             if (path.StartsWith(prefix, StringComparison.Ordinal)) counters[path] = value;
+        // A prefix that matches nothing is a typo far more often than a question: say so, and fail.
+        if (counters.Count == 0)
+        {
+            string[] tops = [.. all.Select(kv => kv.Key.Split('/')[0] + "/").Distinct()];
+            return CommandOutcome.Fail($"no counter path starts with '{UntrustedText.Escape(prefix.Length <= 60 ? prefix : prefix[..60] + "...")}'; the paths start with {string.Join(", ", tops)}");
+        }
         return Success(new StatsResult(counters));
     }
 
