@@ -95,6 +95,11 @@ public sealed partial class Daemon : IAsyncDisposable
     /// <summary>The default tenant's hosts and ethers tables.</summary>
     public TableStore Tables => Tenants.Default.Store;
 
+    /// <summary>The log level filter <c>vswitchctl log level</c> changes; null when the level is fixed.</summary>
+    public Logging.LogLevelSwitch? LogLevels { get; set; }
+
+    internal void LogLevelChanged(string before, string now) => DaemonLog.LogLevelChanged(_log, before, now);
+
     /// <summary>The control socket's path, or null when there is none.</summary>
     public string? ControlPath => _control?.Path;
 

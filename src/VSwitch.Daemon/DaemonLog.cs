@@ -76,6 +76,9 @@ internal static partial class DaemonLog
     [LoggerMessage(34, LogLevel.Warning, "Port {Spec} added at run time is not opened: the config has a port named {Name}")]
     public static partial void AddedPortShadowed(ILogger logger, string spec, string name);
 
+    [LoggerMessage(35, LogLevel.Warning, "Log level changed from {Before} to {Now} (vswitchctl log level)")]
+    public static partial void LogLevelChanged(ILogger logger, string before, string now);
+
     [LoggerMessage(40, LogLevel.Information, "Tenant {Tenant}: tables in service: {Hosts} ({HostsLines} line(s)), {Ethers} ({EthersLines} line(s))")]
     public static partial void TablesLoaded(ILogger logger, string tenant, string hosts, int hostsLines, string ethers, int ethersLines);
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
-using VSwitch.Daemon.Hosting;
 using VSwitch.Daemon.Config;
+using VSwitch.Daemon.Hosting;
+using VSwitch.Daemon.Logging;
 
 // vswitchd: reads its options (and the config file they name), sets up logging to stderr and
 // hands over to VSwitch.Daemon. Everything it does is documented in docs/configuration.md.
@@ -23,17 +23,9 @@ if (parsed.Config is not SwitchConfig config)
     return Vswitchd.ExitUsage;
 }
 
-using ILoggerFactory logs = LoggerFactory.Create(builder => builder
-    .SetMinimumLevel(config.LogLevel)
-    .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-    .AddSimpleConsole(o =>
-    {
-        o.SingleLine = true;
-        o.UseUtcTimestamp = true;
-        o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-        o.ColorBehavior = LoggerColorBehavior.Disabled;
-    }));
-return await Vswitchd.RunAsync(config, logs, Console.Out);
+var levels = new LogLevelSwitch(config.LogLevel);
+using ILoggerFactory logs = DaemonLogging.Create(levels);
+return await Vswitchd.RunAsync(config, logs, Console.Out, levels: levels);
 
 static string HelpText() => $"""
     usage: vswitchd [--config FILE] [--KEY VALUE ...]

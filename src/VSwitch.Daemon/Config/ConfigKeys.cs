@@ -243,11 +243,9 @@ public static class ConfigKeys
 
     private static bool Level(string value, out LogLevel level, out string reason)
     {
-        string[] names = ["trace", "debug", "information", "warning", "error", "critical"];
-        int i = Array.IndexOf(names, value);
-        level = i < 0 ? LogLevel.Information : (LogLevel)i;
-        reason = i < 0 ? $"{UntrustedText.Quote(value, ConfigKeys.MaxQuotedChars)} is not one of {string.Join(", ", names)}" : "";
-        return i >= 0;
+        bool ok = Logging.LogLevelSwitch.TryParse(value, out level);
+        reason = ok ? "" : $"{UntrustedText.Quote(value, ConfigKeys.MaxQuotedChars)} is not one of {string.Join(", ", Logging.LogLevelSwitch.Names)}";
+        return ok;
     }
 
     // Values are quoted back into errors, which go to a terminal and the log: a hostile or

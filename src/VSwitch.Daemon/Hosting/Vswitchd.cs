@@ -29,8 +29,9 @@ public static class Vswitchd
     /// <param name="cancel">Stops the switch like SIGTERM.</param>
     /// <param name="errors">Where the bad lines of tables refused at start-up are printed (stderr by default).</param>
     /// <returns>The process exit code.</returns>
+    /// <param name="levels">The log level filter <paramref name="logs"/> applies, for <c>vswitchctl log level</c>; null: fixed.</param>
     public static async Task<int> RunAsync(SwitchConfig config, ILoggerFactory logs, TextWriter output, TextWriter? errors = null,
-        CancellationToken cancel = default)
+        Logging.LogLevelSwitch? levels = null, CancellationToken cancel = default)
     {
         config = config.ResolveDefaults();
         if (config.IsReplay) return await ReplayAsync(config, logs, output).ConfigureAwait(false);
@@ -40,6 +41,7 @@ public static class Vswitchd
         try
         {
             daemon = await Daemon.StartAsync(config, logs, CommandDispatcher.For, cancel: cancel).ConfigureAwait(false);
+            daemon.LogLevels = levels;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -22,6 +22,7 @@ public static class CommandRegistry
         new EthersDel(),
         new Reload(),
         new Tenants(),
+        new LogLevelCommand(),
     ];
 
     private static readonly Dictionary<string, ControlCommand> ByName = All.ToDictionary(c => c.Name);

@@ -26,4 +26,5 @@ namespace VSwitch.Daemon.Control.Commands;
 [JsonSerializable(typeof(TableLoad))]
 [JsonSerializable(typeof(ReloadResult))]
 [JsonSerializable(typeof(TenantsResult))]
+[JsonSerializable(typeof(LogLevelResult))]
 public sealed partial class ControlJsonContext : JsonSerializerContext;
