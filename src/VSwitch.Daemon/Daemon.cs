@@ -95,6 +95,9 @@ public sealed partial class Daemon : IAsyncDisposable
     /// <summary>The default tenant's hosts and ethers tables.</summary>
     public TableStore Tables => Tenants.Default.Store;
 
+    /// <summary>Tells systemd about reloads (RELOADING=1, then READY=1); null outside vswitchd's own run.</summary>
+    public Hosting.SystemdNotifier? Notifier { get; set; }
+
     /// <summary>The log level filter <c>vswitchctl log level</c> changes; null when the level is fixed.</summary>
     public Logging.LogLevelSwitch? LogLevels { get; set; }
 
@@ -215,8 +218,20 @@ public sealed partial class Daemon : IAsyncDisposable
     /// <summary>Re-reads the table files of tenant <paramref name="tenant"/>, or of every tenant when null.</summary>
     /// <remarks>A tenant whose files have errors keeps the tables it has in service; its errors are
     /// logged and returned (the result is then an error, though the other tenants were reloaded).</remarks>
-    public Task<TableResult<IReadOnlyList<TableLoad>>> ReloadAsync(string? tenant = null, CancellationToken cancel = default) =>
-        ReloadAsync(tenant, logErrors: true, cancel);
+    /// <remarks>Under systemd the reload is bracketed by RELOADING=1 and READY=1, whatever its outcome
+    /// (the tables in service answer throughout).</remarks>
+    public async Task<TableResult<IReadOnlyList<TableLoad>>> ReloadAsync(string? tenant = null, CancellationToken cancel = default)
+    {
+        Notifier?.Reloading();
+        try
+        {
+            return await ReloadAsync(tenant, logErrors: true, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            Notifier?.Ready($"forwarding on {PortCount} port(s)");
+        }
+    }
 
     private async Task<TableResult<IReadOnlyList<TableLoad>>> ReloadAsync(string? tenant, bool logErrors, CancellationToken cancel)
     {

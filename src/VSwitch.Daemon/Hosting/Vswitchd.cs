@@ -30,9 +30,11 @@ public static class Vswitchd
     /// <param name="errors">Where the bad lines of tables refused at start-up are printed (stderr by default).</param>
     /// <returns>The process exit code.</returns>
     /// <param name="levels">The log level filter <paramref name="logs"/> applies, for <c>vswitchctl log level</c>; null: fixed.</param>
+    /// <param name="notifier">Tells systemd the daemon's state; by default the one its environment names (none outside systemd).</param>
     public static async Task<int> RunAsync(SwitchConfig config, ILoggerFactory logs, TextWriter output, TextWriter? errors = null,
-        Logging.LogLevelSwitch? levels = null, CancellationToken cancel = default)
+        Logging.LogLevelSwitch? levels = null, SystemdNotifier? notifier = null, CancellationToken cancel = default)
     {
+        notifier ??= SystemdNotifier.FromEnvironment();
         config = config.ResolveDefaults();
         if (config.IsReplay) return await ReplayAsync(config, logs, output).ConfigureAwait(false);
 
@@ -42,6 +44,7 @@ public static class Vswitchd
         {
             daemon = await Daemon.StartAsync(config, logs, CommandDispatcher.For, cancel: cancel).ConfigureAwait(false);
             daemon.LogLevels = levels;
+            daemon.Notifier = notifier;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -80,7 +83,14 @@ public static class Vswitchd
                 c.Cancel = true;
                 _ = daemon.ReloadAsync();
             });
+            // Ports open, tables in service, control socket listening: systemd may start what depends on us.
+            notifier.Ready($"forwarding on {daemon.PortCount} port(s)");
+            using var watchdogStop = new CancellationTokenSource();
+            Task watchdog = SystemdWatchdog.RunAsync(notifier, t => daemon.InvokeAsync(_ => 0, t), watchdogStop.Token);
             Task first = await Task.WhenAny(stop.Task, daemon.LoopEnded).ConfigureAwait(false);
+            notifier.Stopping();
+            await watchdogStop.CancelAsync().ConfigureAwait(false);
+            await watchdog.ConfigureAwait(false);
             if (first != stop.Task) return ExitFailed;
             DaemonLog.Stopping(log, await stop.Task.ConfigureAwait(false));
         }
