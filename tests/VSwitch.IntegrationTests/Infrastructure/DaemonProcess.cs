@@ -137,13 +137,18 @@ public sealed class DaemonProcess : IDisposable
     /// <summary>The built dll of a project of this repository, from the same configuration as the tests.</summary>
     public static string Built(string project)
     {
-        string baseDir = AppContext.BaseDirectory.TrimEnd('/');
         // .../tests/VSwitch.IntegrationTests/bin/CONFIGURATION/net10.0
-        string configuration = new DirectoryInfo(baseDir).Parent!.Name;
+        string configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name;
+        return Path.Combine(RepoRoot(), "src", project, "bin", configuration, "net10.0", project + ".dll");
+    }
+
+    /// <summary>The repository's root: the folder above the tests that holds VSwitch.sln.</summary>
+    public static string RepoRoot()
+    {
+        string baseDir = AppContext.BaseDirectory.TrimEnd('/');
         for (var dir = new DirectoryInfo(baseDir); dir is not null; dir = dir.Parent)
         {
-            if (File.Exists(Path.Combine(dir.FullName, "VSwitch.sln")))
-                return Path.Combine(dir.FullName, "src", project, "bin", configuration, "net10.0", project + ".dll");
+            if (File.Exists(Path.Combine(dir.FullName, "VSwitch.sln"))) return dir.FullName;
         }
         throw new DirectoryNotFoundException("no VSwitch.sln above " + baseDir);
     }

@@ -193,4 +193,20 @@ public class ConfigFileReaderTests
         Assert.Equal("/srv/a#b", config.HostsPath);
         Assert.Equal(["tap:vs0"], config.Ports.Select(p => p.Text));
     }
+
+    [Fact]
+    public void ShippedConfig_ReadsCleanly_AndLeavesEveryDefault()
+    {
+        CommandLineResult r = CommandLine.Parse(["--config", Path.Combine(RepoRoot(), "packaging", "vswitchd.conf")]);
+        Assert.Empty(r.Errors);
+        // Nothing set: every value is the default (lists compare by reference, so as text and by count).
+        Assert.Empty(r.Config!.Ports);
+        Assert.Empty(r.Config.Tenants);
+        Assert.Equal((new SwitchConfig() with { Tenants = r.Config.Tenants }).ToString(), r.Config.ToString());
+        // Each commented example is a line the reader takes as it stands.
+        string[] examples = [.. File.ReadAllLines(Path.Combine(RepoRoot(), "packaging", "vswitchd.conf"))
+            .Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, "^# [a-z-]+ = ")).Select(l => l[2..])];
+        Assert.True(examples.Length >= 10);
+        foreach (string line in examples) Assert.True(Read(line).Errors.Count == 0, $"'{line}': {string.Join("; ", Read(line).Errors)}");
+    }
 }
