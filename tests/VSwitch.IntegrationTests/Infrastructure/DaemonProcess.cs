@@ -17,15 +17,16 @@ public sealed class DaemonProcess : IDisposable
 
     /// <summary>vswitchd started through <paramref name="wrapper"/> (<c>setpriv --bounding-set=-sys_admin</c>, say).</summary>
     public DaemonProcess(string[] wrapper, string controlPath, params string[] args)
+        : this(controlPath, [.. wrapper, "dotnet", Built("vswitchd")], args)
+    {
+    }
+
+    /// <summary>vswitchd as <paramref name="command"/> starts it (an installed <c>/usr/sbin/vswitchd</c>, say).</summary>
+    private DaemonProcess(string controlPath, string[] command, string[] args)
     {
         ControlPath = controlPath;
-        var psi = new ProcessStartInfo(wrapper.Length > 0 ? wrapper[0] : "dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
-        if (wrapper.Length > 0)
-        {
-            foreach (string w in wrapper[1..]) psi.ArgumentList.Add(w);
-            psi.ArgumentList.Add("dotnet");
-        }
-        psi.ArgumentList.Add(Built("vswitchd"));
+        var psi = new ProcessStartInfo(command[0]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (string c in command[1..]) psi.ArgumentList.Add(c);
         foreach (string a in args) psi.ArgumentList.Add(a);
         psi.ArgumentList.Add("--control");
         psi.ArgumentList.Add(controlPath);
@@ -42,6 +43,9 @@ public sealed class DaemonProcess : IDisposable
         _process.BeginOutputReadLine();
         WaitReady(TimeSpan.FromSeconds(30));
     }
+
+    /// <summary>The vswitchd at <paramref name="executable"/> (the .deb's), not the tree's build.</summary>
+    public static DaemonProcess Program(string executable, string controlPath, params string[] args) => new(controlPath, [executable], args);
 
     public string ControlPath { get; }
 
