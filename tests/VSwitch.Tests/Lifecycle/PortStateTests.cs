@@ -19,12 +19,13 @@ public sealed class PortStateTests : IDisposable
     {
         string[] args = [.. ports.SelectMany(p => new[] { "--port", p }), "--port", "afpacket:vsnoexist1",
             "--hosts", "none", "--ethers", "none", "--control", "none", "--port-state", StatePath];
-        return (CommandLine.Parse(args).Config ?? throw new InvalidOperationException(string.Join('\n', CommandLine.Parse(args).Errors))).ResolveDefaults();
+        // Not resolved: Vswitchd.RunAsync resolves it, and a second resolution would turn "none" into the default path.
+        return CommandLine.Parse(args).Config ?? throw new InvalidOperationException(string.Join('\n', CommandLine.Parse(args).Errors));
     }
 
     private static async Task<string[]> RunAndListAsync(SwitchConfig config, Func<VSwitch.Daemon.Daemon, Task>? act = null)
     {
-        await using VSwitch.Daemon.Daemon daemon = await VSwitch.Daemon.Daemon.StartAsync(config, NullLoggerFactory.Instance, CommandDispatcher.For);
+        await using VSwitch.Daemon.Daemon daemon = await VSwitch.Daemon.Daemon.StartAsync(config.ResolveDefaults(), NullLoggerFactory.Instance, CommandDispatcher.For);
         if (act is not null) await act(daemon);
         List<PortInfo> ports = await daemon.ListPortsAsync(CancellationToken.None);
         return [.. ports.Select(p => p.Spec).Order(StringComparer.Ordinal)];
