@@ -43,7 +43,7 @@ def ready(cmd):
 
 
 builds = {
-    "NativeAOT": publish("aot", "-p:PublishAot=true", "-p:StripSymbols=true"),
+    "NativeAOT": publish("aot", "-p:PublishAot=true", "-p:StripSymbols=true", "-p:EventSourceSupport=true"),
     "single file": publish("single-file", "--self-contained", "-p:PublishSingleFile=true"),
 }
 subprocess.run(["dotnet", "build", os.path.join(root, "src/vswitchd"), "-c", "Release", "-v", "quiet", "-nologo"], check=True)

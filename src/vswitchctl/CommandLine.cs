@@ -113,7 +113,9 @@ public static class CommandLine
         }
         if (command is null)
         {
-            error = $"unknown command '{string.Join(' ', words.Take(2))}'";
+            string given = string.Join(' ', words.Take(2));
+            ControlCommand? close = CommandRegistry.Closest(given) ?? CommandRegistry.Closest(words[0]);
+            error = $"unknown command '{given}'" + (close is null ? "" : $" (did you mean '{close.Name.Replace('/', ' ')}'?)");
             return false;
         }
         var rest = words.Skip(used).ToList();

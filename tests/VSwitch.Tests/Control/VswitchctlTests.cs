@@ -148,6 +148,20 @@ public class VswitchctlTests
         Assert.Contains("port/", stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("prots", "ports")]
+    [InlineData("fdb shwo", "fdb show")]
+    [InlineData("hots list", "hosts list")]
+    [InlineData("log levl", "log level")]
+    [InlineData("bogus", null)]
+    public async Task UnknownCommand_ATypoGetsTheClosestCommand(string words, string? meant)
+    {
+        var (code, _, stderr) = await RunAsync(words.Split(' '));
+        Assert.Equal(CommandLine.ExitUsage, code);
+        string first = stderr.Split('\n')[0];
+        Assert.Equal($"vswitchctl: unknown command '{words}'" + (meant is null ? "" : $" (did you mean '{meant}'?)"), first);
+    }
+
     private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
         var stdout = new StringWriter { NewLine = "\n" };
