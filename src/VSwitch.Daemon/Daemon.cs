@@ -29,9 +29,9 @@ namespace VSwitch.Daemon;
 // (VLANs and ports -> tenant), which the loop reads once per burst, is built at start and rebuilt
 // only when a port is attached or detached, on the loop's thread in the same pause.
 //
-// Start-up order: pool and loop; tables (a table with errors is logged and the switch starts
-// without it); ports (one that cannot be opened is logged and skipped); the loop thread; the
-// control socket; supervision. Stop is the reverse: socket (no new commands), supervision,
+// Start-up order: the instance lock; pool and loop; tables (with errors and table-errors =
+// refuse, the start stops here); port claims, then ports (one that cannot be opened is logged
+// and kept down for supervision to open); the loop thread; the control socket; supervision. Stop is the reverse: socket (no new commands), supervision,
 // loop thread (joined), then ports and pool, which nothing else can reach any more.
 //
 // If the loop thread throws, the daemon logs it as critical and RunAsync exits non-zero: a

@@ -79,6 +79,9 @@ internal static partial class DaemonLog
     [LoggerMessage(35, LogLevel.Warning, "Log level changed from {Before} to {Now} (vswitchctl log level)")]
     public static partial void LogLevelChanged(ILogger logger, string before, string now);
 
+    [LoggerMessage(36, LogLevel.Warning, "Port {Name} is kept, down: supervision opens it as soon as it can")]
+    public static partial void PortKeptDown(ILogger logger, string name);
+
     [LoggerMessage(40, LogLevel.Information, "Tenant {Tenant}: tables in service: {Hosts} ({HostsLines} line(s)), {Ethers} ({EthersLines} line(s))")]
     public static partial void TablesLoaded(ILogger logger, string tenant, string hosts, int hostsLines, string ethers, int ethersLines);
 

@@ -101,8 +101,20 @@ internal sealed partial class PortManager(LoopAccess loop, FramePool pool, ICloc
         }
         catch (PortOpenException e)
         {
-            claims?.Release(spec);
             DaemonLog.PortOpenFailed(log, spec.Text, e.Message);
+            if (!runtime)
+            {
+                // A port the switch has (config or port state) stays listed, down, and supervision
+                // opens it once it can (an interface created after the daemon, say): a restart never
+                // drops a port because its device was late.
+                managed.Down = true;
+                managed.FailuresInARow = 1;
+                managed.LastFailureLog = Environment.TickCount64;
+                _ports.Add(managed);
+                DaemonLog.PortKeptDown(log, spec.Name);
+                return (null, e.Message);
+            }
+            claims?.Release(spec);
             return (null, e.Message);
         }
         if (runtime && RecordAdded(managed) is string stateError)

@@ -173,6 +173,36 @@ public partial class RestartTests(ITestOutputHelper output)
         Assert.Equal(0, Sh.Try("ip", "link", "show", "dev", tap).ExitCode);
     }
 
+    [Fact]
+    public void PortWhoseInterfaceAppearsAfterTheStart_ListedDown_OpenedOnceItExists()
+    {
+        Privileges.RequireRoot();
+        using var env = new TestEnv("vsit-restart-");
+        string late = $"vsr{Environment.ProcessId % 10000}l", peer = $"vsr{Environment.ProcessId % 10000}p";
+        env.OnDispose(() => Sh.Try("ip", "link", "del", late));
+        NetNamespace a = env.Own(new NetNamespace("la")), b = env.Own(new NetNamespace("lb"));
+        VethPair link = env.Own(new VethPair());
+        DaemonProcess daemon = env.Own(new DaemonProcess(env.Path("ctl.sock"), "--port", "afpacket:" + link.SwitchSide,
+            "--port", "afpacket:" + late, "--hosts", "none", "--ethers", "none", "--port-state", env.Path("ports")));
+        Assert.Contains($"Port {late} is kept, down", daemon.Log, StringComparison.Ordinal);
+        Assert.Equal("down", State(daemon, late));
+
+        // The interface comes (a container runtime makes its veth after the switch started): supervision opens it.
+        Sh.Run("ip", "link", "add", late, "type", "veth", "peer", "name", peer);
+        Sh.Run("ip", "link", "set", late, "up");
+        a.Adopt(link.HostSide, "eth0", "198.18.14.1/24");
+        b.Adopt(peer, "eth0", "198.18.14.2/24");
+        PingReplies.Poll(() => State(daemon, late) == "up", "supervision to open the late port", seconds: 10);
+        Assert.Contains("2 received", a.Exec("ping", "-c", "2", "-i", "0.2", "-W", "2", "198.18.14.2"));
+    }
+
+    private static string? State(DaemonProcess daemon, string port)
+    {
+        using JsonDocument ports = daemon.CtlJson("ports");
+        return ports.RootElement.GetProperty("ports").EnumerateArray().Where(p => p.GetProperty("name").GetString() == port)
+            .Select(p => p.GetProperty("state").GetString()).FirstOrDefault();
+    }
+
     private static string[] Specs(DaemonProcess daemon)
     {
         using JsonDocument ports = daemon.CtlJson("ports");
