@@ -41,7 +41,8 @@ public sealed class PortStateTests : IDisposable
             Assert.Null((await d.AddPortAsync(added, CancellationToken.None)).Error);
             Assert.Null(await d.RemovePortAsync("a", CancellationToken.None));
         });
-        Assert.Equal(new[] { b, added }.Order(StringComparer.Ordinal), before);
+        // afpacket:vsnoexist1 cannot be opened: it is listed all the same, down, after each start too.
+        Assert.Equal(new[] { "afpacket:vsnoexist1", b, added }.Order(StringComparer.Ordinal), before);
         Assert.Equal(before, await RunAndListAsync(config));
         string state = await File.ReadAllTextAsync(StatePath);
         Assert.Contains("\nadd " + added + "\n", state, StringComparison.Ordinal);
