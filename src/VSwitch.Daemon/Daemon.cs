@@ -54,6 +54,8 @@ public sealed partial class Daemon : IAsyncDisposable
     private Thread? _thread;
     private ControlServer? _control;
     private Claims.LockFile? _instance;
+    private Metrics.PrometheusEndpoint? _metrics;
+    private Metrics.SwitchMeter? _meter;
     private readonly Claims.PortClaims _claims;
     private Task _supervisor = Task.CompletedTask;
     private Task _declineWatch = Task.CompletedTask;
@@ -174,6 +176,13 @@ public sealed partial class Daemon : IAsyncDisposable
         {
             if (await Dns.DnsService.StartAsync(Tenants.All[i], i, _ports, _pool, _log, cancel).ConfigureAwait(false) is { } service)
                 _dnsServices.Add(service);
+        }
+        // Every counter exists by now (ports, tenants, DNS services): one instrument per family of them.
+        _meter = new Metrics.SwitchMeter(CountersAsync, (await CountersAsync(cancel).ConfigureAwait(false)).Select(kv => kv.Key));
+        if (Config.MetricsListen is System.Net.IPEndPoint listen)
+        {
+            _metrics = Metrics.PrometheusEndpoint.Start(listen, CountersAsync);
+            DaemonLog.MetricsListening(_log, listen.ToString());
         }
         _supervisor = _ports.SuperviseAsync(Config.SuperviseInterval, _stop.Token);
         _declineWatch = WatchDeclinesAsync(Config.SuperviseInterval, _stop.Token);
@@ -414,6 +423,8 @@ public sealed partial class Daemon : IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (_control is not null) await _control.DisposeAsync().ConfigureAwait(false);
+        _metrics?.Dispose();
+        _meter?.Dispose();
         foreach (Dns.DnsService service in _dnsServices) await service.DisposeAsync().ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
         await _supervisor.ConfigureAwait(false);

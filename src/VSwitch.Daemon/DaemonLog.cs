@@ -82,6 +82,9 @@ internal static partial class DaemonLog
     [LoggerMessage(36, LogLevel.Warning, "Port {Name} is kept, down: supervision opens it as soon as it can")]
     public static partial void PortKeptDown(ILogger logger, string name);
 
+    [LoggerMessage(37, LogLevel.Information, "Metrics served at http://{Listen}/metrics")]
+    public static partial void MetricsListening(ILogger logger, string listen);
+
     [LoggerMessage(40, LogLevel.Information, "Tenant {Tenant}: tables in service: {Hosts} ({HostsLines} line(s)), {Ethers} ({EthersLines} line(s))")]
     public static partial void TablesLoaded(ILogger logger, string tenant, string hosts, int hostsLines, string ethers, int ethersLines);
 

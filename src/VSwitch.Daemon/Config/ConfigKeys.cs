@@ -67,6 +67,11 @@ public static class ConfigKeys
             (c, v) => Path(v, out string r) ? (c with { ControlPath = v }, "") : (null, r)),
         new("port-state", false, "FILE|none", "where ports added and deleted at run time, and the TAP devices vswitchd created, are kept across restarts (default " + Defaults.PortStatePath + ")",
             (c, v) => Path(v, out string r) ? (c with { PortStatePath = v }, "") : (null, r)),
+        new("metrics-listen", false, "ADDR:PORT|none", "serve the counters as Prometheus text at http://ADDR:PORT/metrics (default: none; give a loopback address unless a scraper elsewhere needs it)",
+            (c, v) => v == Defaults.None ? (c with { MetricsListen = null }, "")
+                : System.Net.IPEndPoint.TryParse(v, out System.Net.IPEndPoint? e) && e.Port != 0 && v.Contains(':', StringComparison.Ordinal)
+                    ? (c with { MetricsListen = e }, "")
+                    : (null, $"{UntrustedText.Quote(v, MaxQuotedChars)} is not ADDR:PORT (127.0.0.1:9477, [::1]:9477) or none")),
         new("control-mode", false, "OCTAL", "control socket permissions (default 0660)",
             (c, v) => Mode(v, out UnixFileMode m, out string r) ? (c with { ControlMode = m }, "") : (null, r)),
         new("table-errors", false, "refuse|skip", "a table file with bad lines: refuse (default: not served; vswitchd does not start) or skip (serve the good lines)",

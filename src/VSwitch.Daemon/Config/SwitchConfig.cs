@@ -64,6 +64,9 @@ public sealed record SwitchConfig
     /// <summary>The port state file (runtime port edits, the daemon's TAP devices); null = not given, <c>none</c> = none.</summary>
     public string? PortStatePath { get; init; }
 
+    /// <summary>Where /metrics is served for Prometheus; null: nowhere (the default).</summary>
+    public System.Net.IPEndPoint? MetricsListen { get; init; }
+
     /// <summary>The control socket's permission bits.</summary>
     public UnixFileMode ControlMode { get; init; } = Defaults.ControlMode;
 
