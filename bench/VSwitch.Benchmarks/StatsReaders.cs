@@ -15,27 +15,44 @@ namespace VSwitch.Benchmarks;
 /// everything else; the medians and the ratio are the figures to quote.</remarks>
 public static class StatsReaders
 {
-    public static void Run(int rounds, double seconds)
+    /// <summary>A reader of the loop's counters: started once per round, then called every <c>Every</c>.</summary>
+    /// <param name="Name">What it is, for the printed rows.</param>
+    /// <param name="Every">How often it reads.</param>
+    /// <param name="Start">Starts it against a running loop; returns one read and what to dispose after the round.</param>
+    public sealed record Reader(string Name, TimeSpan Every, Func<ForwardingLoop, (Action Read, IDisposable? Resources)> Start);
+
+    /// <summary>What <c>vswitchctl stats</c> does with the counters, 100 times a second: every counter, formatted.</summary>
+    public static Reader Stats { get; } = new("100 reads/s", TimeSpan.FromMilliseconds(10), loop => (() =>
     {
-        Console.WriteLine($"# Forwarding with stats readers: {rounds} rounds of {seconds} s each, interleaved");
+        long sum = 0;
+        foreach (var (path, value) in loop.Published.Read()) sum += path.Length + value;
+        GC.KeepAlive(sum);
+    }, null));
+
+    public static void Run(int rounds, double seconds) => Run(Stats, rounds, seconds);
+
+    /// <summary>Forwarding rate without a reader and with <paramref name="reader"/>, in interleaved rounds; prints rows and medians.</summary>
+    public static void Run(Reader reader, int rounds, double seconds)
+    {
+        Console.WriteLine($"# Forwarding with a reader ({reader.Name}): {rounds} rounds of {seconds} s each, interleaved");
         var without = new List<double>();
         var with = new List<double>();
         for (int r = 0; r < rounds; r++)
         {
             // Alternate which goes first, so drift in the machine's state is not charged to one side.
             bool readerFirst = r % 2 == 1;
-            foreach (bool reader in readerFirst ? new[] { true, false } : [false, true])
+            foreach (bool reading in readerFirst ? new[] { true, false } : [false, true])
             {
-                double rate = Measure(reader, seconds, out long reads);
-                (reader ? with : without).Add(rate);
-                Console.WriteLine($"round {r + 1} {(reader ? "100 reads/s" : "no reader  ")}: {rate / 1e6:F3} Mpps{(reader ? $" ({reads} reads)" : "")}");
+                double rate = Measure(reading ? reader : null, seconds, out long reads);
+                (reading ? with : without).Add(rate);
+                Console.WriteLine($"round {r + 1} {(reading ? reader.Name : "no reader")}: {rate / 1e6:F3} Mpps{(reading ? $" ({reads} reads)" : "")}");
             }
         }
         double a = Median(without), b = Median(with);
-        Console.WriteLine($"median: no reader {a / 1e6:F3} Mpps, 100 reads/s {b / 1e6:F3} Mpps, ratio {b / a:F3}");
+        Console.WriteLine($"median: no reader {a / 1e6:F3} Mpps, {reader.Name} {b / 1e6:F3} Mpps, ratio {b / a:F3}");
     }
 
-    private static double Measure(bool reader, double seconds, out long reads)
+    private static double Measure(Reader? reader, double seconds, out long reads)
     {
         using var pool = new FramePool(1024, frameCapacity: 2048);
         var loop = new ForwardingLoop(pool, MonotonicClock.Instance, new SwitchOptions { Idle = IdlePolicy.BusyPoll });
@@ -47,27 +64,23 @@ public static class StatsReaders
         var thread = new Thread(() => loop.Run(stop.Token)) { IsBackground = true, Name = "loop" };
         thread.Start();
         Thread.Sleep(300);
+        (Action Read, IDisposable? Resources)? started = reader?.Start(loop);
         long before = a.Received + b.Received;
         var clock = Stopwatch.StartNew();
         long done = 0;
+        TimeSpan every = reader?.Every ?? TimeSpan.FromMilliseconds(10);
         while (clock.Elapsed.TotalSeconds < seconds)
         {
-            if (reader)
+            if (started is { } s)
             {
-                // What a stats request does with them: every counter, formatted.
-                long sum = 0;
-                foreach (var (path, value) in loop.Published.Read()) sum += path.Length + value;
-                GC.KeepAlive(sum);
+                s.Read();
                 done++;
-                Thread.Sleep(10);
             }
-            else
-            {
-                Thread.Sleep(10);
-            }
+            Thread.Sleep(every);
         }
         long forwarded = a.Received + b.Received - before;
         double elapsed = clock.Elapsed.TotalSeconds;
+        started?.Resources?.Dispose();
         stop.Cancel();
         thread.Join();
         reads = done;
