@@ -100,4 +100,28 @@ public sealed class DaemonRunTests : IDisposable
         Assert.Equal(1, counters["tables/default/hosts/loaded"]);
         Assert.NotNull(daemon.Tables.Current);
     }
+
+    [Fact]
+    public async Task LiveSwitch_PcapFileSink_StampsTheWallClock()
+    {
+        string sink = Path.Combine(_dir, "sink.pcap");
+        long before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        await using (VSwitch.Tests.Control.TestDaemon d = await VSwitch.Tests.Control.TestDaemon.StartAsync(
+            configure: (_, c) => c with { Ports = [VSwitch.Daemon.Ports.PortSpec.TryParse($"pcap-file:,{sink}", out var spec, out _) ? spec! : throw new InvalidOperationException()] }))
+        {
+            byte[] broadcast = new byte[60];
+            broadcast.AsSpan(0, 6).Fill(0xFF);
+            broadcast[6] = 0x02;
+            broadcast[11] = 0x01;
+            broadcast[12] = 0x88;
+            broadcast[13] = 0xB5;
+            await d.SendAsync(0, broadcast);
+            for (int i = 0; i < 100 && (await d.SentAsync(1)).Count == 0; i++) await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+        using var reader = new SharpPcap.LibPcap.CaptureFileReaderDevice(sink);
+        reader.Open(new SharpPcap.DeviceConfiguration());
+        Assert.Equal(SharpPcap.GetPacketStatus.PacketRead, reader.GetNextPacket(out SharpPcap.PacketCapture frame));
+        // Not the loop's monotonic clock (time since boot, which reads as 1970): the time it left.
+        Assert.InRange((long)frame.Header.Timeval.Seconds, before - 1, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
+    }
 }

@@ -13,7 +13,8 @@ namespace VSwitch.Daemon.Ports.Pcap;
 /// <para>Frames are handed over in capture order, each only once the clock has reached its
 /// timestamp; with a <see cref="ManualClock"/> driven by <see cref="CaptureReplay"/> this makes a
 /// replay deterministic and lets capture time drive MAC aging. Output frames are stamped with
-/// the clock's time when they leave.</para>
+/// that clock's time when they leave in a replay, and with the wall clock in a live switch (where
+/// the loop's clock is monotonic, time since boot, which read as 1970).</para>
 /// <para>Reading and writing go through SharpPcap (libpcap), so the files are standard pcap that
 /// tcpdump and tshark read. This port copies each frame once on the way in and once on the way
 /// out and libpcap allocates per frame: it is a test and tooling port, not a fast one.</para>
@@ -81,7 +82,7 @@ public sealed class PcapFilePort : IPort, ITimedSource
 
     public int Transmit(ReadOnlySpan<FrameDescriptor> burst)
     {
-        long now = _clock.NowNanoseconds;
+        long now = Stamp();
         foreach (ref readonly FrameDescriptor d in burst)
         {
             if (_writer is not null && !_disposed)
@@ -95,6 +96,12 @@ public sealed class PcapFilePort : IPort, ITimedSource
         }
         return _disposed ? 0 : burst.Length;
     }
+
+    // A replay stamps the capture's own clock (the manual clock it drives), so its output is the same
+    // on every run; a live switch stamps the wall clock, as tcpdump does.
+    private long Stamp() => _clock is ManualClock
+        ? _clock.NowNanoseconds
+        : (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
 
     private void ReadAhead()
     {
