@@ -178,7 +178,7 @@ public sealed partial class Daemon : IAsyncDisposable
                 _dnsServices.Add(service);
         }
         // Every counter exists by now (ports, tenants, DNS services): one instrument per family of them.
-        _meter = new Metrics.SwitchMeter(CountersAsync, (await CountersAsync(cancel).ConfigureAwait(false)).Select(kv => kv.Key));
+        _meter = new Metrics.SwitchMeter(CountersAsync, (await CountersAsync(cancel).ConfigureAwait(false)).Select(kv => kv.Key), this);
         if (Config.MetricsListen is System.Net.IPEndPoint listen)
         {
             _metrics = Metrics.PrometheusEndpoint.Start(listen, CountersAsync);

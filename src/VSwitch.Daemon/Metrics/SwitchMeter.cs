@@ -15,7 +15,7 @@ internal sealed class SwitchMeter : IDisposable
     public const string Name = "VSwitch";
     private static readonly TimeSpan CacheFor = TimeSpan.FromMilliseconds(500);
 
-    private readonly Meter _meter = new(Name, Hosting.ProgramVersion.Release);
+    private readonly Meter _meter;
     private readonly Func<CancellationToken, Task<List<KeyValuePair<string, long>>>> _read;
     private readonly Lock _sync = new();
     private readonly HashSet<string> _families = new(StringComparer.Ordinal);
@@ -24,9 +24,11 @@ internal sealed class SwitchMeter : IDisposable
 
     /// <param name="read">The counters by path (<c>Daemon.CountersAsync</c>).</param>
     /// <param name="paths">The counter paths there are now: one instrument per family among them.</param>
-    public SwitchMeter(Func<CancellationToken, Task<List<KeyValuePair<string, long>>>> read, IEnumerable<string> paths)
+    /// <param name="owner">The meter's scope (the daemon), which tells one daemon's instruments from another's in one process.</param>
+    public SwitchMeter(Func<CancellationToken, Task<List<KeyValuePair<string, long>>>> read, IEnumerable<string> paths, object owner)
     {
         _read = read;
+        _meter = new Meter(new MeterOptions(Name) { Version = Hosting.ProgramVersion.Release, Scope = owner });
         foreach (string path in paths)
         {
             if (MetricNames.Of(path) is not MetricName m || !_families.Add(m.Family)) continue;

@@ -17,7 +17,8 @@ public sealed class SwitchMeterTests
         int published = 0;
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name != SwitchMeter.Name) return;
+            // Other tests run daemons in this process too: this daemon's meter only.
+            if (instrument.Meter.Name != SwitchMeter.Name || !ReferenceEquals(instrument.Meter.Scope, d.Daemon)) return;
             published++;
             l.EnableMeasurementEvents(instrument);
         };
