@@ -122,7 +122,10 @@ public class DhcpClientTests
         // RENEWING: a unicast REQUEST from the leased address to the server identifier, which the
         // client must first resolve with ARP; the switch answers both from its tables.
         Assert.Equal(lease, client.Renew());
-        Assert.Equal((1, 2), (env.Dhcp("offered"), env.Dhcp("acked")));
+        // One OFFER; the first ACK and the renewal's. udhcpc may send the renewing REQUEST again when
+        // the first one waited on ARP (RFC 2131 4.4.5 retransmits): each is ACKed, so at least two.
+        Assert.Equal(1, env.Dhcp("offered"));
+        Assert.InRange(env.Dhcp("acked"), 2, 4);
         Assert.True(env.Daemon.Counter("peephole/arp/replied") >= 1, client.Output);
     }
 
