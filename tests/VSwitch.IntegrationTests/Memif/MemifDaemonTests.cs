@@ -60,51 +60,6 @@ public sealed class MemifDaemonTests : IDisposable
         Assert.Equal(frame, a.Receive(TimeSpan.FromSeconds(5)));
     }
 
-    [Fact]
-    public void DaemonRestarted_ItsMemifClientReconnectsToTestPmd_PingFlowsAgain()
-    {
-        TestPmd.Require();
-        string socket = Path.Combine(_dir, "dpdk.sock");
-        string tap = $"vsitr{Environment.ProcessId % 100000}";
-        using var h1 = new NetNamespace("mr");
-        // icmpecho answers ARP and echo requests, whatever the address asked for.
-        using var testpmd = new TestPmd([$"role=server,socket={socket},socket-abstract=no,id=0"], "icmpecho");
-        string[] args = ["--port", $"memif:{socket},role=client", "--port", "tap:" + tap, "--hosts", "none", "--ethers", "none"];
-        var daemon = new DaemonProcess(Path.Combine(_dir, "vswitchd.sock"), args);
-        try
-        {
-            h1.Adopt(tap, "eth0", "198.18.0.1/24");
-            WaitFor(() => Memif(daemon, "memif0").GetProperty("state").GetString() == "connected", "the link to testpmd", daemon);
-            Assert.Contains("2 received", h1.Exec("ping", "-c", "2", "-i", "0.2", "-W", "2", "198.18.0.2"));
-
-            // A stop, not a SIGKILL: after a SIGKILL the new link to testpmd 22.11 once did not come up
-            // within 15 s in CI (three runs before it passed; the cause is not found yet: see the issue note).
-            Assert.Equal(0, daemon.Stop());
-            daemon.Dispose();
-            daemon = new DaemonProcess(Path.Combine(_dir, "vswitchd.sock"), args);
-            WaitFor(() => Memif(daemon, "memif0").GetProperty("state").GetString() == "connected", "the link to testpmd again", daemon);
-            // The TAP (and the host's eth0 in it) survived the restart; the memif link is new.
-            Assert.Contains("2 received", h1.Exec("ping", "-c", "2", "-i", "0.2", "-W", "2", "198.18.0.2"));
-            Assert.False(testpmd.HasExited, testpmd.Output);
-        }
-        finally
-        {
-            daemon.Dispose();
-            Sh.Try("ip", "link", "del", tap);
-        }
-    }
-
-    private static void WaitFor(Func<bool> condition, string what, DaemonProcess daemon)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (condition()) return;
-            Thread.Sleep(200);
-        }
-        Assert.Fail($"gave up waiting for {what}:\n{daemon.Log}");
-    }
-
     private static JsonElement Memif(DaemonProcess daemon, string port)
     {
         using JsonDocument ports = daemon.CtlJson("ports");
