@@ -93,6 +93,9 @@ internal sealed partial class PortManager
         else DaemonLog.TapDeleted(log, t.Port, t.Device);
     }
 
+    // The config file gives this port (its spec, exactly): deleting it at run time records a del.
+    private bool FromConfig(ManagedPort m) => m.Spec is not null && _configSpecs.Contains(m.Spec.Text);
+
     // The record of a runtime add: a config port deleted earlier loses its del, any other gains an add.
     private string? RecordAdded(ManagedPort m)
     {
@@ -100,7 +103,7 @@ internal sealed partial class PortManager
         string text = m.Spec!.Text;
         PortState next = _state.Deleted.Contains(text)
             ? _state with { Deleted = [.. _state.Deleted.Where(d => d != text)] }
-            : m.FromConfig ? _state : _state with { Added = [.. _state.Added, text] };
+            : FromConfig(m) ? _state : _state with { Added = [.. _state.Added, text] };
         return TrySave(next, "the port was not added");
     }
 
@@ -109,7 +112,7 @@ internal sealed partial class PortManager
     {
         if (statePath is null || m.Spec is null) return null;
         string text = m.Spec.Text;
-        PortState next = m.FromConfig
+        PortState next = FromConfig(m)
             ? _state with { Deleted = [.. _state.Deleted.Where(d => d != text), text] }
             : _state with { Added = [.. _state.Added.Where(a => a != text)] };
         return TrySave(next, "the port was not deleted");

@@ -35,12 +35,9 @@ internal sealed partial class PortManager(LoopAccess loop, FramePool pool, ICloc
     private readonly List<ManagedPort> _ports = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    private sealed class ManagedPort(string name, PortSpec? spec, PortConfig config, bool fromConfig = false)
+    private sealed class ManagedPort(string name, PortSpec? spec, PortConfig config)
     {
         public string Name { get; } = name;
-
-        /// <summary>The config file gives this port (its spec, exactly): deleting it at run time records a <c>del</c>.</summary>
-        public bool FromConfig { get; } = fromConfig;
 
         /// <summary>The daemon created the port's TAP device: it is recorded, found again after a restart, and deleted with the port.</summary>
         public bool OwnsDevice { get; set; }
@@ -93,7 +90,7 @@ internal sealed partial class PortManager(LoopAccess loop, FramePool pool, ICloc
             DaemonLog.PortOpenFailed(log, spec.Text, claimError);
             return (null, claimError);
         }
-        var managed = new ManagedPort(spec.Name, spec, spec.Config, fromConfig: _configSpecs.Contains(spec.Text));
+        var managed = new ManagedPort(spec.Name, spec, spec.Config);
         IPort port;
         try
         {

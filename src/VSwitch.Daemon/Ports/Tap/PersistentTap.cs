@@ -60,11 +60,11 @@ internal static class PersistentTap
         return (new TapPort(device, pool, attached, existed), !existed);
     }
 
-    /// <summary>Deletes a device the daemon created and no longer wants, wherever the record saw it last.</summary>
+    /// <summary>Deletes a device the daemon created and no longer wants, wherever the record saw it last
+    /// (a record of this boot: the caller leaves older ones, whose devices died with the reboot).</summary>
     /// <returns>Null when deleted, else why not (gone already, in use by someone).</returns>
     public static string? Delete(TapRecord record)
     {
-        if (record.Boot != PortStateFile.BootId) return "it was created before the last reboot";
         try
         {
             int fd = AttachWhereRecorded(record);
