@@ -317,6 +317,27 @@ public sealed partial class Daemon : IAsyncDisposable
 
     internal Task<List<PortInfo>> ListPortsAsync(CancellationToken cancel) => _ports.ListAsync(cancel);
 
+    /// <summary>Attaches a capture to a port; the session streams it (see <see cref="Capture.CaptureSession"/>).</summary>
+    internal async Task<(Capture.CaptureSession? Session, string? Error)> StartCaptureAsync(Capture.CaptureRequest request, CancellationToken cancel)
+    {
+        var capture = new Datapath.Capture.PortCapture(new Datapath.Capture.CaptureRing(Capture.CaptureRequest.RingBytes),
+            request.Directions, request.SnapLength, interfaceIndex: 0);
+        var (attached, error) = await _ports.OnAttachedAsync(request.Port, (_, a) =>
+        {
+            if (a.Capture is not null) return null;
+            a.Capture = capture;
+            return a;
+        }, cancel).ConfigureAwait(false);
+        if (error is not null) return (null, error);
+        if (attached is null) return (null, $"port '{request.Port}' is being captured already (one capture per port at a time)");
+        Task Detach(CancellationToken c) => _access.RunAsync(_ =>
+        {
+            if (ReferenceEquals(attached.Capture, capture)) attached.Capture = null;
+            return 0;
+        }, c);
+        return (new Capture.CaptureSession(capture, request.Port, request.Count, request.SnapLength, Detach), null);
+    }
+
     internal async Task<List<FdbEntry>> FdbAsync(ushort? vlan, CancellationToken cancel)
     {
         // Copy on the loop's thread, format here: the loop's pause is a copy, not string work.

@@ -23,7 +23,9 @@ public static class CommandLine
 
     /// <summary>Runs vswitchctl with <paramref name="args"/>, writing to <paramref name="stdout"/> and <paramref name="stderr"/>.</summary>
     /// <returns>0 done; 1 the daemon cannot be reached or said no; 2 bad usage.</returns>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, CancellationToken cancel = default)
+    /// <param name="stdoutStream">stdout as bytes, for <c>capture ... -</c>; the process's own when null.</param>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr,
+        Stream? stdoutStream = null, CancellationToken cancel = default)
     {
         string control = Defaults.ControlPath;
         // Known before anything can fail: with --json every error is JSON too, on stdout.
@@ -60,6 +62,10 @@ public static class CommandLine
                     break;
                 case "--tenant":
                     return await output.UsageAsync("--tenant needs a tenant's name").ConfigureAwait(false);
+                case var _ when a.StartsWith("--", StringComparison.Ordinal) && IsCommandOption(a[2..]):
+                    if (i + 1 >= args.Count) return await output.UsageAsync($"{a} needs a value").ConfigureAwait(false);
+                    options[a[2..]] = args[++i];
+                    break;
                 default:
                     if (a.StartsWith("--", StringComparison.Ordinal))
                         return await output.UsageAsync($"unknown option '{a}'").ConfigureAwait(false);
@@ -70,6 +76,18 @@ public static class CommandLine
         if (words.Count == 0) return await output.UsageAsync("no command given").ConfigureAwait(false);
         if (!TryBuildRequest(words, out ControlCommand? command, out JsonObject? requestArgs, out string error, options))
             return await output.UsageAsync(error).ConfigureAwait(false);
+
+        // Arguments vswitchctl keeps for itself (capture's FILE) are not sent.
+        var locals = new Dictionary<string, string>();
+        foreach (var local in command!.Arguments.Where(x => x.Local))
+        {
+            if (requestArgs?[local.Name] is JsonNode value)
+            {
+                locals[local.Name] = value.GetValue<string>();
+                requestArgs.Remove(local.Name);
+            }
+        }
+        if (requestArgs?.Count == 0) requestArgs = null;
 
         ControlClient client;
         try
@@ -82,6 +100,9 @@ public static class CommandLine
         }
         await using (client.ConfigureAwait(false))
         {
+            if (command is CaptureCommand)
+                return await CaptureCopy.RunAsync(client, command.Name, requestArgs, locals["file"], json,
+                    stdoutStream ?? StandardOutput(), stdout, stderr, cancel).ConfigureAwait(false);
             ControlReply reply;
             try
             {
@@ -96,6 +117,14 @@ public static class CommandLine
             return ExitOk;
         }
     }
+
+    // Not Console.OpenStandardOutput(): that stream ignores EPIPE, and a capture piped into a reader that
+    // quit (tcpdump -c) must see the error to end.
+    private static FileStream StandardOutput() =>
+        new(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+
+    // An option some command takes (--direction, --count): checked against the command once it is known.
+    private static bool IsCommandOption(string name) => CommandRegistry.All.Any(c => c.Arguments.Any(a => a.Option && a.Name == name));
 
     /// <summary>Maps words to a command and its arguments: the longest wire name that the words spell, then its arguments in order.</summary>
     /// <param name="options">Arguments given as <c>--NAME VALUE</c> (<c>tenant</c>); each must be one the command marks as an option.</param>
@@ -213,6 +242,7 @@ public static class CommandLine
           --version        print the version and exit
           --tenant NAME    the tenant whose tables a hosts, ethers or reload command works on
                            (default: the default tenant; 'vswitchctl tenants' lists them)
+          --direction, --count, --snaplen   capture's options (see its usage below)
 
         Commands:
         {string.Join("\n", CommandRegistry.All.Select(c => "  " + c.Usage.PadRight(34) + " " + c.Summary))}

@@ -54,7 +54,29 @@ public sealed class ControlClient : IAsyncDisposable, IDisposable
 
     /// <summary>Sends one request and returns the daemon's answer, success or error.</summary>
     /// <exception cref="ControlProtocolException">The daemon closed the connection or sent something that is not a response.</exception>
-    public Task<ControlReply> CallAsync(string command, JsonObject? args = null, CancellationToken cancel = default)
+    public Task<ControlReply> CallAsync(string command, JsonObject? args = null, CancellationToken cancel = default) =>
+        SendLineAsync(RequestLine(command, args), cancel);
+
+    /// <summary>Sends a streaming command's request (capture) and returns its answer and, after an ok
+    /// answer, the stream that follows it on the connection, which ends when the daemon closes it.</summary>
+    /// <remarks>Call <see cref="EndSending"/> to ask the daemon to end the stream.</remarks>
+    public async Task<(ControlReply Reply, PipeReader Stream)> StartStreamAsync(string command, JsonObject? args, CancellationToken cancel = default) =>
+        (await SendLineAsync(RequestLine(command, args), cancel).ConfigureAwait(false), _reader);
+
+    /// <summary>Closes the sending side of the connection: for a stream, the daemon's cue to finish it.</summary>
+    public void EndSending()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closed: the stream is ending anyway.
+        }
+    }
+
+    private static byte[] RequestLine(string command, JsonObject? args)
     {
         var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
@@ -69,7 +91,7 @@ public sealed class ControlClient : IAsyncDisposable, IDisposable
             w.WriteEndObject();
         }
         buffer.WriteByte((byte)'\n');
-        return SendLineAsync(buffer.ToArray(), cancel);
+        return buffer.ToArray();
     }
 
     /// <summary>Sends a request and returns its result as <typeparamref name="T"/>.</summary>

@@ -191,8 +191,15 @@ public sealed class ControlServer : IAsyncDisposable
                         break;
                     }
                     if (line.Length == 0) continue;
-                    byte[] response = await HandleAsync(line).ConfigureAwait(false);
+                    (byte[] response, StreamHandler? then) = await HandleAsync(line).ConfigureAwait(false);
                     close = !await TryWriteAsync(stream, response).ConfigureAwait(false);
+                    if (!close && then is not null)
+                    {
+                        // A streaming command owns the connection from here to its close.
+                        reader.AdvanceTo(buffer.Start);
+                        await then(stream, reader, _stop.Token).ConfigureAwait(false);
+                        return;
+                    }
                 }
                 if (!close && buffer.Length > _options.MaxLineBytes)
                 {
@@ -202,7 +209,8 @@ public sealed class ControlServer : IAsyncDisposable
                 if (!close && read.IsCompleted && buffer.Length > 0)
                 {
                     // The peer closed its side after a last request without a newline: answer it.
-                    await TryWriteAsync(stream, await HandleAsync(buffer).ConfigureAwait(false)).ConfigureAwait(false);
+                    // (A streaming command asked for so has nobody left to stream to.)
+                    await TryWriteAsync(stream, (await HandleAsync(buffer).ConfigureAwait(false)).Line).ConfigureAwait(false);
                     buffer = buffer.Slice(buffer.End);
                 }
                 reader.AdvanceTo(buffer.Start, buffer.End);
@@ -235,8 +243,9 @@ public sealed class ControlServer : IAsyncDisposable
         await TryWriteAsync(stream, ErrorLine($"request line longer than {_options.MaxLineBytes} bytes; closing")).ConfigureAwait(false);
     }
 
-    // Parses one request line, runs it, and returns the whole response line. Never throws.
-    private async Task<byte[]> HandleAsync(ReadOnlySequence<byte> line)
+    // Parses one request line, runs it, and returns the whole response line (and, for a streaming
+    // command, what carries on after it). Never throws.
+    private async Task<(byte[] Line, StreamHandler? Then)> HandleAsync(ReadOnlySequence<byte> line)
     {
         Interlocked.Increment(ref _requests);
         ControlRequest? request;
@@ -244,14 +253,14 @@ public sealed class ControlServer : IAsyncDisposable
         {
             var json = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 16 });
             request = JsonSerializer.Deserialize(ref json, ProtocolJsonContext.Default.ControlRequest);
-            if (json.Read()) return BadRequest("more than one JSON value on the line");
+            if (json.Read()) return (BadRequest("more than one JSON value on the line"), null);
         }
         catch (JsonException e)
         {
-            return BadRequest("not a JSON request object: " + e.Message);
+            return (BadRequest("not a JSON request object: " + e.Message), null);
         }
         if (request?.Command is not string command || command.Length == 0)
-            return BadRequest("a request is {\"command\":\"NAME\",\"args\":{...}}; 'command' is missing");
+            return (BadRequest("a request is {\"command\":\"NAME\",\"args\":{...}}; 'command' is missing"), null);
 
         // The command's name is the client's text: quoted (clipped, control characters escaped)
         // wherever it is repeated, so a client cannot forge log lines or flood them.
@@ -282,7 +291,7 @@ public sealed class ControlServer : IAsyncDisposable
         }
         if (outcome.Error is not null) Interlocked.Increment(ref _errors);
         ControlLog.CommandDone(_log, shown, outcome.Error is null ? "ok" : UntrustedText.Quote(outcome.Error, 200));
-        return Serialize(outcome);
+        return (Serialize(outcome), outcome.Then);
     }
 
     private byte[] BadRequest(string reason)

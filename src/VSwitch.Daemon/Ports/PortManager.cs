@@ -216,6 +216,25 @@ internal sealed partial class PortManager(LoopAccess loop, FramePool pool, ICloc
         }
     }
 
+    /// <summary>Runs <paramref name="work"/> on the loop's thread with the port named <paramref name="name"/>, as the loop holds it.</summary>
+    /// <returns>The work's result, or why there is no attached port of that name.</returns>
+    public async Task<(T? Value, string? Error)> OnAttachedAsync<T>(string name, Func<ForwardingLoop, AttachedPort, T> work, CancellationToken cancel)
+    {
+        await _gate.WaitAsync(cancel).ConfigureAwait(false);
+        try
+        {
+            ManagedPort? m = Find(name);
+            if (m is null) return (default, $"no port named '{name}'");
+            if (m.Port is null) return (default, $"port '{name}' is down (its device is waiting to be re-opened)");
+            return await loop.RunAsync(l => Attached(l, m) is { } a ? (work(l, a), null) : (default(T), $"port '{name}' is not attached"), cancel)
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>The switch's number for the port named <paramref name="name"/>, or null.</summary>
     public async Task<ushort?> IdOfAsync(string name, CancellationToken cancel)
     {

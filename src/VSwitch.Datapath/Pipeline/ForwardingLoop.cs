@@ -130,6 +130,7 @@ public sealed class ForwardingLoop
             int n = port.Port.Receive(burst);
             if (n == 0) continue;
             received += n;
+            if (port.Capture is { } capture) capture.Received(_pool, burst[..n]);
             long bytes = 0;
             for (int i = 0; i < n; i++)
             {

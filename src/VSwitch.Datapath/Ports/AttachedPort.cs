@@ -1,5 +1,5 @@
+using VSwitch.Datapath.Capture;
 using VSwitch.Datapath.Counters;
-using VSwitch.Datapath.Ports;
 
 namespace VSwitch.Datapath.Ports;
 
@@ -11,4 +11,7 @@ public sealed class AttachedPort(ushort id, IPort port, PortConfig config)
     public PortConfig Config { get; } = config;
     public PortCounters Counters { get; } = new();
     public TxQueue Tx { get; } = new();
+
+    /// <summary>The capture copying this port's frames, or null (the usual case). Set on the loop's thread.</summary>
+    public PortCapture? Capture { get; set; }
 }

@@ -47,6 +47,7 @@ public sealed class PortTable
 
     public void Remove(ushort id)
     {
+        _ports[id]?.Capture?.Detach();
         _ports[id] = null;
         while (Span > 0 && _ports[Span - 1] is null) Span--;
         RebuildFloodLists();

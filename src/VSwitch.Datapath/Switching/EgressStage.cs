@@ -149,10 +149,11 @@ public sealed class EgressStage(FramePool pool, PortTable ports)
         Enqueue(d, egress);
     }
 
-    private static void FlushPort(AttachedPort port)
+    private void FlushPort(AttachedPort port)
     {
         ReadOnlySpan<FrameDescriptor> queued = port.Tx.Items;
         if (queued.IsEmpty) return;
+        if (port.Capture is { } capture) capture.Transmitting(pool, queued);
         long bytes = 0;
         int sent = port.Port.Transmit(queued);
         for (int i = 0; i < sent; i++) bytes += queued[i].Length;

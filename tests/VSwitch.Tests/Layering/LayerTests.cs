@@ -9,7 +9,7 @@ public partial class LayerTests
     // Bottom first. Switching and Peephole share a layer and may not use each other.
     private static readonly string[][] Layers =
     [
-        ["Files"], ["Frames"], ["Buffers"], ["Counters"], ["Ports"], ["Offload"], ["Tables"], ["Tenancy"],
+        ["Files"], ["Frames"], ["Buffers"], ["Counters"], ["Capture"], ["Ports"], ["Offload"], ["Tables"], ["Tenancy"],
         ["Switching", "Peephole"], ["Pipeline"],
     ];
 

@@ -23,6 +23,7 @@ public static class CommandRegistry
         new Reload(),
         new Tenants(),
         new LogLevelCommand(),
+        new CaptureCommand(),
     ];
 
     private static readonly Dictionary<string, ControlCommand> ByName = All.ToDictionary(c => c.Name);

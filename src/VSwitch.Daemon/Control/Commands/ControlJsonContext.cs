@@ -14,6 +14,7 @@ namespace VSwitch.Daemon.Control.Commands;
 [JsonSerializable(typeof(ControlRequest))]
 [JsonSerializable(typeof(ControlResponse))]
 [JsonSerializable(typeof(HelpResult))]
+[JsonSerializable(typeof(CaptureResult))]
 [JsonSerializable(typeof(PortsResult))]
 [JsonSerializable(typeof(PortInfo))]
 [JsonSerializable(typeof(PortDelResult))]

@@ -41,12 +41,12 @@ public sealed class CommandArgs
             }
             foreach (JsonProperty p in element.EnumerateObject())
             {
-                CommandArgument? spec = declared.FirstOrDefault(d => d.Name == p.Name);
+                CommandArgument? spec = declared.FirstOrDefault(d => d.Name == p.Name && !d.Local);
                 if (spec is null)
                 {
                     error = declared.Count == 0
                         ? $"unknown argument {UntrustedText.Quote(p.Name)}; this command takes none"
-                        : $"unknown argument {UntrustedText.Quote(p.Name)}; this command takes {string.Join(", ", declared.Select(d => d.Name))}";
+                        : $"unknown argument {UntrustedText.Quote(p.Name)}; this command takes {string.Join(", ", declared.Where(d => !d.Local).Select(d => d.Name))}";
                     return false;
                 }
                 if (values.ContainsKey(spec.Name))
@@ -60,6 +60,7 @@ public sealed class CommandArgs
         }
         foreach (CommandArgument d in declared)
         {
+            if (d.Local) continue;
             int n = values.TryGetValue(d.Name, out string[]? v) ? v.Length : 0;
             if (n < d.Min)
             {

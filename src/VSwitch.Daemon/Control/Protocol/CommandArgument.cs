@@ -12,6 +12,9 @@ public sealed record CommandArgument(string Name, string Usage, int Min = 1, int
     /// <summary>Given as an option, <c>--NAME VALUE</c>, on vswitchctl's command line.</summary>
     public bool Option { get; init; }
 
+    /// <summary>Taken by vswitchctl for itself and never sent (capture's FILE: vswitchctl opens it, not the daemon).</summary>
+    public bool Local { get; init; }
+
     /// <summary>The tenant whose tables a table command works on; the default tenant when absent.</summary>
     public static CommandArgument Tenant { get; } = new("tenant", "[--tenant NAME]", Min: 0) { Option = true };
 }
