@@ -164,6 +164,9 @@ public sealed partial class Daemon : IAsyncDisposable
                 DaemonLog.PortOpenFailed(_log, port.Name, error);
         }
 
+        // A first publication before the thread runs: counters read at once after start (a busy
+        // machine may not schedule the loop for a while) are all there, at zero.
+        Loop.PublishCounters();
         _thread = new Thread(RunLoop) { Name = "vswitch-loop", IsBackground = true };
         _thread.Start();
         _access.ThreadStarted();
@@ -316,6 +319,34 @@ public sealed partial class Daemon : IAsyncDisposable
     internal Task<string?> RemovePortAsync(string name, CancellationToken cancel) => _ports.RemoveAsync(name, cancel);
 
     internal Task<List<PortInfo>> ListPortsAsync(CancellationToken cancel) => _ports.ListAsync(cancel);
+
+    /// <summary>Runs <paramref name="frame"/> through the pipeline as if it came in on <paramref name="port"/>, in a dry run.</summary>
+    internal async Task<(Datapath.Tracing.FrameTrace? Trace, string? Error)> TraceAsync(string port, byte[] frame, CancellationToken cancel)
+    {
+        var (trace, error) = await _ports.OnAttachedAsync(port, (l, a) => frame.Length > l.MaxTraceLength ? null : l.Trace(a.Id, frame), cancel)
+            .ConfigureAwait(false);
+        return error is not null ? (null, error)
+            : trace is null ? (null, $"a frame of {frame.Length} bytes is longer than a frame slot holds") : (trace, null);
+    }
+
+    /// <summary>Starts tracing the next <paramref name="count"/> frames from <paramref name="port"/> as they pass; null and why not.</summary>
+    internal async Task<(Datapath.Tracing.LiveTrace? Live, Func<CancellationToken, Task>? Stop, string? Error)> StartLiveTraceAsync(
+        string port, int count, CancellationToken cancel)
+    {
+        var (live, error) = await _ports.OnAttachedAsync(port, (l, a) =>
+        {
+            if (l.Live is not null) return null;
+            return l.Live = new Datapath.Tracing.LiveTrace(a.Id, count);
+        }, cancel).ConfigureAwait(false);
+        if (error is not null) return (null, null, error);
+        if (live is null) return (null, null, "a live trace is running already (one at a time)");
+        Task Stop(CancellationToken c) => _access.RunAsync(l =>
+        {
+            if (ReferenceEquals(l.Live, live)) l.Live = null;
+            return 0;
+        }, c);
+        return (live, Stop, null);
+    }
 
     /// <summary>Attaches a capture to a port; the session streams it (see <see cref="Capture.CaptureSession"/>).</summary>
     internal async Task<(Capture.CaptureSession? Session, string? Error)> StartCaptureAsync(Capture.CaptureRequest request, CancellationToken cancel)

@@ -77,6 +77,14 @@ public static class CommandLine
         if (!TryBuildRequest(words, out ControlCommand? command, out JsonObject? requestArgs, out string error, options))
             return await output.UsageAsync(error).ConfigureAwait(false);
 
+        // trace's FRAME as a capture file: read here, sent as hex.
+        if (command is TraceCommand && requestArgs?["frame"] is JsonArray { Count: 1 } frameWords
+            && frameWords[0]!.GetValue<string>() is var frameFile && File.Exists(frameFile))
+        {
+            if (!TraceFile.TryRead(frameFile, out string hex, out string fileError)) return await output.FailAsync(fileError, []).ConfigureAwait(false);
+            requestArgs["frame"] = new JsonArray(JsonValue.Create(hex));
+        }
+
         // Arguments vswitchctl keeps for itself (capture's FILE) are not sent.
         var locals = new Dictionary<string, string>();
         foreach (var local in command!.Arguments.Where(x => x.Local))
@@ -100,6 +108,8 @@ public static class CommandLine
         }
         await using (client.ConfigureAwait(false))
         {
+            if (command is TraceCommand trace && requestArgs?["live"] is not null)
+                return await LiveTraceCopy.RunAsync(client, trace, requestArgs, json, stdout, stderr, cancel).ConfigureAwait(false);
             if (command is CaptureCommand)
                 return await CaptureCopy.RunAsync(client, command.Name, requestArgs, locals["file"], json,
                     stdoutStream ?? StandardOutput(), stdout, stderr, cancel).ConfigureAwait(false);

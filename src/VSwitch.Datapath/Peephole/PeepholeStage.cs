@@ -69,19 +69,60 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
             }
             else
             {
-                int reply = Answer(ref d, buffer, candidate, tenant, now);
+                int reply = Answer(ref d, buffer, candidate, tenant, tenant.Declines, now, out PeepholeOutcome outcome);
+                Count(d.InPort, tenant, outcome);
                 if (reply > 0)
                 {
                     bucket?.Take(d.InPort, now);
-                    d.Length = reply;
-                    d.InPort = PortIds.Responder;
-                    // The reply is written whole, checksums included: nothing is left for a NIC to finish.
-                    d.Flags = FrameFlags.None;
+                    BecomeReply(ref d, reply);
                     continue;
                 }
             }
             if (candidate == Candidate.Dns && tenant.DnsPort >= 0) PuntToDnsService(ref d, buffer, tenant);
         }
+    }
+
+    /// <summary>A dry run of <see cref="Process"/> for one frame: the frame becomes what the peephole
+    /// would make of it (its reply, written in its own slot, or its punt), and nothing else changes:
+    /// no counter, no rate-limit token, no declined lease, no router learned.</summary>
+    public PeepholeTrace Trace(ref FrameDescriptor d, long now)
+    {
+        if (d.Next != Next.Continue || d.InPort == PortIds.Responder) return new PeepholeTrace(null, Candidate.None, false, default, false);
+        Tenant? tenant = Binding.Resolve(d.InPort, d.VlanId);
+        if (tenant is null) return new PeepholeTrace(null, Candidate.None, false, default, false);
+        Span<byte> buffer = pool.Slot(d.Slot)[d.Offset..];
+        Candidate candidate = PeepholeClassifier.Classify(buffer[..d.Length]);
+        if (candidate is Candidate.None or Candidate.RouterAdvertisement) return new PeepholeTrace(tenant.Name, candidate, false, default, false);
+        RateLimiter? bucket = tenant.Limiter ?? Limiter;
+        if (bucket is not null && !bucket.WouldHaveToken(d.InPort, now)) return new PeepholeTrace(tenant.Name, candidate, true, default, false);
+        DeclinedLeases declines = candidate == Candidate.Dhcp ? tenant.Declines.Copy() : tenant.Declines;
+        int reply = Answer(ref d, buffer, candidate, tenant, declines, now, out PeepholeOutcome outcome);
+        if (reply > 0)
+        {
+            BecomeReply(ref d, reply);
+            return new PeepholeTrace(tenant.Name, candidate, false, outcome, false);
+        }
+        bool punted = false;
+        if (candidate == Candidate.Dns && tenant.DnsPort >= 0)
+        {
+            PuntToDnsService(ref d, buffer, tenant);
+            punted = d.Next == Next.Forward;
+        }
+        return new PeepholeTrace(tenant.Name, candidate, false, outcome, punted);
+    }
+
+    private static void BecomeReply(ref FrameDescriptor d, int length)
+    {
+        d.Length = length;
+        d.InPort = PortIds.Responder;
+        // The reply is written whole, checksums included: nothing is left for a NIC to finish.
+        d.Flags = FrameFlags.None;
+    }
+
+    private void Count(ushort port, Tenant tenant, PeepholeOutcome outcome)
+    {
+        outcome.CountIn(ports[port]!.Counters.Peephole);
+        outcome.CountIn(tenant.Counters);
     }
 
     // DNS to the tenant's DNS address that the tables did not answer (a miss, a big answer's TCP
@@ -100,45 +141,36 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
         d.OutPort = (ushort)port;
     }
 
-    // The responders and their counters: reached only by candidates, so kept out of the loop above.
+    // The responders: reached only by candidates, so kept out of the loop above. What they said is
+    // returned, not counted here, so a trace can ask them too.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int Answer(ref FrameDescriptor d, Span<byte> buffer, Candidate candidate, Tenant tenant, long now)
+    private int Answer(ref FrameDescriptor d, Span<byte> buffer, Candidate candidate, Tenant tenant, DeclinedLeases declines, long now,
+        out PeepholeOutcome outcome)
     {
         AttachedPort port = ports[d.InPort]!;
-        PeepholeCounters counters = port.Counters.Peephole, own = tenant.Counters;
         PeepholeTables tables = tenant.Tables;
         int reply;
+        outcome = default;
         switch (candidate)
         {
             case Candidate.Arp:
-                if (ArpResponder.TryAnswer(buffer, d.Length, tables, out reply) is ArpOutcome arp)
-                {
-                    counters.Arp[(int)arp]++;
-                    own.Arp[(int)arp]++;
-                }
+                if (ArpResponder.TryAnswer(buffer, d.Length, tables, out reply) is ArpOutcome arp) outcome = new(Candidate.Arp, (byte)arp);
                 break;
             case Candidate.Dhcp:
-                if (DhcpResponder.TryAnswer(buffer, d.Length, d.Flags, port.Config.Mtu, d.VlanId, tables, tenant.Declines, now, out reply) is DhcpOutcome dhcp)
-                {
-                    counters.Dhcp[(int)dhcp]++;
-                    own.Dhcp[(int)dhcp]++;
-                }
+                if (DhcpResponder.TryAnswer(buffer, d.Length, d.Flags, port.Config.Mtu, d.VlanId, tables, declines, now, out reply) is DhcpOutcome dhcp)
+                    outcome = new(Candidate.Dhcp, (byte)dhcp);
                 break;
             case Candidate.Neighbor:
                 if (NeighborResponder.TryAnswer(buffer, d.Length, d.Flags, tables, tenant.Routers, d.VlanId, now, out reply) is NdOutcome nd)
                 {
-                    counters.Nd[(int)nd]++;
-                    own.Nd[(int)nd]++;
+                    outcome = new(Candidate.Neighbor, (byte)nd);
                     break;
                 }
                 // Behind a hop-by-hop header there may be a DNS query rather than a solicitation.
                 goto default;
             default:
                 if (DnsResponder.TryAnswer(buffer, d.Length, d.Flags, port.Config.Mtu, tables, out reply) is DnsOutcome dns)
-                {
-                    counters.Dns[(int)dns]++;
-                    own.Dns[(int)dns]++;
-                }
+                    outcome = new(Candidate.Dns, (byte)dns);
                 break;
         }
         return reply;
@@ -154,3 +186,11 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
         }
     }
 }
+
+/// <summary>What the peephole would do with one frame (<see cref="PeepholeStage.Trace"/>).</summary>
+/// <param name="Tenant">The tenant whose tables answer for the frame's port and VLAN, or null for none.</param>
+/// <param name="Candidate">What the classifier took the frame for.</param>
+/// <param name="RateLimited">Over the port's reply rate: left unanswered.</param>
+/// <param name="Outcome">What the responder said (its counter), when it was asked.</param>
+/// <param name="Punted">A DNS query to the tenant's DNS address the tables did not answer, sent to its DNS service.</param>
+public sealed record PeepholeTrace(string? Tenant, Candidate Candidate, bool RateLimited, PeepholeOutcome Outcome, bool Punted);

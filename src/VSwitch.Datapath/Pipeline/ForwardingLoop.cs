@@ -6,6 +6,7 @@ using VSwitch.Datapath.Peephole;
 using VSwitch.Datapath.Ports;
 using VSwitch.Datapath.Switching;
 using VSwitch.Datapath.Tenancy;
+using VSwitch.Datapath.Tracing;
 
 namespace VSwitch.Datapath.Pipeline;
 
@@ -32,6 +33,8 @@ public sealed class ForwardingLoop
     private readonly IngressStage _ingress;
     private readonly L2Stage _l2;
     private readonly EgressStage _egress;
+    private readonly FrameTracer _tracer;
+    private LiveTrace? _live;
 
     // Work other threads hand to the loop: the loop is the only thread that touches its state.
     private readonly ConcurrentQueue<Action> _commands = new();
@@ -59,6 +62,7 @@ public sealed class ForwardingLoop
         _ingress = new IngressStage(pool, Ports);
         _l2 = new L2Stage(pool, MacTable);
         _egress = new EgressStage(pool, Ports);
+        _tracer = new FrameTracer(pool, Ports, MacTable, _ingress, Peephole);
     }
 
     public PortTable Ports { get; }
@@ -79,6 +83,20 @@ public sealed class ForwardingLoop
     internal PortCounters ResponderCounters => _egress.ResponderCounters;
 
     public IClock Clock => _clock;
+
+    /// <summary>The next frames of one port to trace as they pass, or null. Set on the loop's thread; it clears itself when done.</summary>
+    public LiveTrace? Live
+    {
+        get => _live;
+        set => _live = value;
+    }
+
+    /// <summary>Runs <paramref name="frame"/> as if it came in on port <paramref name="port"/>, in a dry run (see <see cref="FrameTracer"/>).
+    /// On the loop's thread only.</summary>
+    public FrameTrace Trace(ushort port, ReadOnlySpan<byte> frame) => _tracer.Trace(port, frame, _clock.NowNanoseconds);
+
+    /// <summary>The longest frame <see cref="Trace"/> takes.</summary>
+    public int MaxTraceLength => _tracer.MaxFrameLength;
 
     /// <summary>Attaches a port; its frames are polled from the next round on.</summary>
     public AttachedPort AddPort(IPort port, PortConfig? config = null) => Ports.Add(port, config ?? PortConfig.Default);
@@ -142,7 +160,8 @@ public sealed class ForwardingLoop
             }
             port.Counters.RxPackets += n;
             port.Counters.RxBytes += bytes;
-            ProcessBurst(n, now);
+            if (_live is { } live && live.Port == id) ProcessTracedBurst(live, n, now);
+            else ProcessBurst(n, now);
         }
         MacTable.Sweep(now, _options.SweepSlotsPerRound);
         return received;
@@ -183,10 +202,42 @@ public sealed class ForwardingLoop
         Published.Publish(this);
     }
 
+    /// <summary>Publishes the counters now, on the calling thread: before <see cref="Run"/> starts, so a reader never finds them missing.</summary>
+    public void PublishCounters() => Published.Publish(this);
+
     /// <summary>Every counter as a (path, value) pair, taken now on the calling thread.</summary>
     /// <remarks>For a loop that is not running (a capture replay, tests); while <see cref="Run"/> runs,
     /// read <see cref="Published"/> instead.</remarks>
     public List<KeyValuePair<string, long>> CounterSnapshot() => CounterPublisher.Take(this);
+
+    // A live trace: each traced frame is traced on a copy just before the burst runs, and what the
+    // burst then did with it is read from its descriptor afterwards.
+    private void ProcessTracedBurst(LiveTrace live, int count, long now)
+    {
+        int traced = Math.Min(count, live.Remaining);
+        Span<FrameTrace> traces = new FrameTrace[traced];
+        for (int i = 0; i < traced; i++)
+        {
+            FrameDescriptor d = _burst[i];
+            traces[i] = _tracer.Trace(d.InPort, _pool.Frame(d), now, d.Flags);
+            traces[i].Frame = _pool.Frame(d).ToArray();
+        }
+        ProcessBurst(count, now);
+        for (int i = 0; i < traced; i++)
+        {
+            FrameDescriptor d = _burst[i];
+            traces[i].Actual = d.Next switch
+            {
+                Next.Drop => "dropped: " + DropReasons.Name(d.DropReason),
+                _ when d.InPort == PortIds.Responder => "answered",
+                Next.Forward => "forwarded to " + (Ports[d.OutPort]?.Port.Name ?? "#" + d.OutPort),
+                _ => "flooded",
+            };
+            live.Traces.Enqueue(traces[i]);
+        }
+        live.Traced(traced);
+        if (live.Done) _live = null;
+    }
 
     private void ProcessBurst(int count, long now)
     {

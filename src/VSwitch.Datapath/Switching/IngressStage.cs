@@ -28,7 +28,9 @@ public sealed class IngressStage(FramePool pool, PortTable ports)
         }
     }
 
-    private DropReason Admit(ref FrameDescriptor d)
+    /// <summary>Checks one frame and, if it passes, strips its tag into <see cref="FrameDescriptor.Tci"/>;
+    /// returns why not otherwise. Touches nothing but the frame: a trace runs it on a copy.</summary>
+    public DropReason Admit(ref FrameDescriptor d)
     {
         if (d.Length < EthernetFrame.HeaderLength) return DropReason.Runt;
         AttachedPort port = ports[d.InPort]!;

@@ -65,35 +65,30 @@ public sealed class MacTable
     public void Learn(ushort vlan, ulong mac, ushort port, long now)
     {
         ulong key = MakeKey(vlan, mac);
-        int i = Home(key);
-        while (true)
+        int i = Find(key);
+        if (i >= 0)
         {
             ref Entry e = ref _entries[i];
-            if (e.Key == key)
+            if (IsExpired(e, now))
             {
-                if (IsExpired(e, now))
-                {
-                    // The old entry is gone in meaning; this is a fresh learn.
-                    _counters.FdbAged++;
-                    _counters.FdbLearned++;
-                }
-                else if (e.Port != port)
-                {
-                    _counters.FdbMoved++;
-                }
-                e.Port = port;
-                e.LastSeen = now;
-                return;
+                // The old entry is gone in meaning; this is a fresh learn.
+                _counters.FdbAged++;
+                _counters.FdbLearned++;
             }
-            if (e.Key == 0) break;
-            i = (i + 1) & _mask;
+            else if (e.Port != port)
+            {
+                _counters.FdbMoved++;
+            }
+            e.Port = port;
+            e.LastSeen = now;
+            return;
         }
         if (Count >= MaxEntries)
         {
             _counters.FdbTableFull++;
             return;
         }
-        _entries[i] = new Entry { Key = key, LastSeen = now, Port = port };
+        _entries[~i] = new Entry { Key = key, LastSeen = now, Port = port };
         Count++;
         _counters.FdbLearned++;
         _counters.FdbEntries = Count;
@@ -103,27 +98,43 @@ public sealed class MacTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryLookup(ushort vlan, ulong mac, long now, out ushort port)
     {
-        ulong key = MakeKey(vlan, mac);
-        int i = Home(key);
-        while (true)
+        int i = Find(MakeKey(vlan, mac));
+        if (i >= 0)
         {
-            ref Entry e = ref _entries[i];
-            if (e.Key == key)
+            if (!IsExpired(_entries[i], now))
             {
-                if (IsExpired(e, now))
-                {
-                    RemoveAt(i);
-                    _counters.FdbAged++;
-                    break;
-                }
-                port = e.Port;
+                port = _entries[i].Port;
                 return true;
             }
-            if (e.Key == 0) break;
-            i = (i + 1) & _mask;
+            RemoveAt(i);
+            _counters.FdbAged++;
         }
         port = 0;
         return false;
+    }
+
+    /// <summary>What the table holds for <paramref name="mac"/> on <paramref name="vlan"/>, changing nothing
+    /// (no aging, no counter): for a trace.</summary>
+    public MacEntryState Peek(ushort vlan, ulong mac, long now, out ushort port)
+    {
+        int i = Find(MakeKey(vlan, mac));
+        port = i >= 0 ? _entries[i].Port : (ushort)0;
+        return i < 0 ? (Count >= MaxEntries ? MacEntryState.UnknownTableFull : MacEntryState.Unknown)
+            : IsExpired(_entries[i], now) ? MacEntryState.Expired : MacEntryState.Live;
+    }
+
+    // The key's slot, or the complement of the empty slot where it would go.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Find(ulong key)
+    {
+        int i = Home(key);
+        while (true)
+        {
+            ulong k = _entries[i].Key;
+            if (k == key) return i;
+            if (k == 0) return ~i;
+            i = (i + 1) & _mask;
+        }
     }
 
     /// <summary>Removes expired entries among the next <paramref name="slots"/> slots; call once per loop round.</summary>
@@ -210,4 +221,17 @@ public sealed class MacTable
 }
 
 /// <summary>One learned address, as the control plane shows it.</summary>
+/// <summary>What <see cref="MacTable.Peek"/> found.</summary>
+public enum MacEntryState
+{
+    /// <summary>Not in the table; a learn would add it.</summary>
+    Unknown,
+    /// <summary>Not in the table, and the table is at its bound: a learn would not add it.</summary>
+    UnknownTableFull,
+    /// <summary>In the table but aged out: a lookup misses, a learn starts it afresh.</summary>
+    Expired,
+    /// <summary>In the table and live.</summary>
+    Live,
+}
+
 public readonly record struct MacTableEntry(ushort Vlan, ulong Mac, ushort Port, TimeSpan Age);

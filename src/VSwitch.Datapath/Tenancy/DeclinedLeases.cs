@@ -27,6 +27,16 @@ public sealed class DeclinedLeases
     /// <summary>Declines held (expired ones included until they are replaced).</summary>
     public int Count => _count;
 
+    /// <summary>A copy to answer from without touching this one: a trace's dry run of a DHCPDECLINE.</summary>
+    public DeclinedLeases Copy()
+    {
+        var copy = new DeclinedLeases { _count = _count };
+        _mac.CopyTo(copy._mac, 0);
+        _address.CopyTo(copy._address, 0);
+        _until.CopyTo(copy._until, 0);
+        return copy;
+    }
+
     /// <summary>Holds <paramref name="address"/> back from <paramref name="mac"/> for the back-off from <paramref name="now"/>.</summary>
     public void Add(ulong mac, uint address, long now)
     {

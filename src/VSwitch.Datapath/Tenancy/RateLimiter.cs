@@ -64,6 +64,10 @@ public sealed class RateLimiter
         return _spent[port] + NanosPerSecond <= _capacity;
     }
 
+    /// <summary>What <see cref="HasToken"/> would say, changing nothing: for a trace.</summary>
+    public bool WouldHaveToken(int port, long now) =>
+        (uint)port >= (uint)_spent.Length || Refilled(port, now) + NanosPerSecond <= _capacity;
+
     /// <summary>Spends one token of port <paramref name="port"/> (after <see cref="HasToken"/> said yes).</summary>
     public void Take(int port, long now)
     {
@@ -74,12 +78,18 @@ public sealed class RateLimiter
 
     private void Refill(int port, long now)
     {
-        long elapsed = now - _lastRefill[port];
-        if (elapsed <= 0) return;
+        if (now <= _lastRefill[port]) return;
+        _spent[port] = Refilled(port, now);
         _lastRefill[port] = now;
+    }
+
+    // The port's spent tokens as of now, after the refill since the last one.
+    private long Refilled(int port, long now)
+    {
+        long elapsed = now - _lastRefill[port];
         long spent = _spent[port];
-        if (spent == 0) return;
-        _spent[port] = elapsed >= _fullAfter ? 0 : Math.Max(0, spent - elapsed * RatePerSecond);
+        if (elapsed <= 0 || spent == 0) return spent;
+        return elapsed >= _fullAfter ? 0 : Math.Max(0, spent - elapsed * RatePerSecond);
     }
 
     // Cold: the first reply on a port id past the arrays. A new bucket starts full at `now`.

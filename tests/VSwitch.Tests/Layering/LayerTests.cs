@@ -10,7 +10,7 @@ public partial class LayerTests
     private static readonly string[][] Layers =
     [
         ["Files"], ["Frames"], ["Buffers"], ["Counters"], ["Capture"], ["Ports"], ["Offload"], ["Tables"], ["Tenancy"],
-        ["Switching", "Peephole"], ["Pipeline"],
+        ["Switching", "Peephole"], ["Tracing"], ["Pipeline"],
     ];
 
     [GeneratedRegex(@"^namespace\s+VSwitch\.Datapath\.(\w+)", RegexOptions.Multiline)]

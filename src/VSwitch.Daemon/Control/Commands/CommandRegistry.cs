@@ -24,6 +24,7 @@ public static class CommandRegistry
         new Tenants(),
         new LogLevelCommand(),
         new CaptureCommand(),
+        new TraceCommand(),
     ];
 
     private static readonly Dictionary<string, ControlCommand> ByName = All.ToDictionary(c => c.Name);

@@ -15,6 +15,7 @@ namespace VSwitch.Daemon.Control.Commands;
 [JsonSerializable(typeof(ControlResponse))]
 [JsonSerializable(typeof(HelpResult))]
 [JsonSerializable(typeof(CaptureResult))]
+[JsonSerializable(typeof(TraceResult))]
 [JsonSerializable(typeof(PortsResult))]
 [JsonSerializable(typeof(PortInfo))]
 [JsonSerializable(typeof(PortDelResult))]
