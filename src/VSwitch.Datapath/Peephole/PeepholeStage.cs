@@ -69,8 +69,7 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
             }
             else
             {
-                int reply = Answer(ref d, buffer, candidate, tenant, tenant.Declines, now, out PeepholeOutcome outcome);
-                Count(d.InPort, tenant, outcome);
+                int reply = Answer(ref d, buffer, candidate, tenant, tenant.Declines, now, default(Counting));
                 if (reply > 0)
                 {
                     bucket?.Take(d.InPort, now);
@@ -96,7 +95,9 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
         RateLimiter? bucket = tenant.Limiter ?? Limiter;
         if (bucket is not null && !bucket.WouldHaveToken(d.InPort, now)) return new PeepholeTrace(tenant.Name, candidate, true, default, false);
         DeclinedLeases declines = candidate == Candidate.Dhcp ? tenant.Declines.Copy() : tenant.Declines;
-        int reply = Answer(ref d, buffer, candidate, tenant, declines, now, out PeepholeOutcome outcome);
+        var recorded = new Recording();
+        int reply = Answer(ref d, buffer, candidate, tenant, declines, now, recorded);
+        PeepholeOutcome outcome = recorded.Outcome;
         if (reply > 0)
         {
             BecomeReply(ref d, reply);
@@ -119,12 +120,6 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
         d.Flags = FrameFlags.None;
     }
 
-    private void Count(ushort port, Tenant tenant, PeepholeOutcome outcome)
-    {
-        outcome.CountIn(ports[port]!.Counters.Peephole);
-        outcome.CountIn(tenant.Counters);
-    }
-
     // DNS to the tenant's DNS address that the tables did not answer (a miss, a big answer's TCP
     // retry) goes to the tenant's DNS service port, whatever the MAC table says; DNS to any other
     // address goes on as before.
@@ -141,39 +136,64 @@ public sealed class PeepholeStage(FramePool pool, PortTable ports) : IPeephole
         d.OutPort = (ushort)port;
     }
 
-    // The responders: reached only by candidates, so kept out of the loop above. What they said is
-    // returned, not counted here, so a trace can ask them too.
+    // The responders: reached only by candidates, so kept out of the loop above. What each says goes
+    // to the sink: the forwarding path's (a struct, so this method is compiled for it with the
+    // counting inline, as if written here) counts it; a trace's records it and counts nothing.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int Answer(ref FrameDescriptor d, Span<byte> buffer, Candidate candidate, Tenant tenant, DeclinedLeases declines, long now,
-        out PeepholeOutcome outcome)
+    private int Answer<TSink>(ref FrameDescriptor d, Span<byte> buffer, Candidate candidate, Tenant tenant, DeclinedLeases declines, long now, TSink sink)
+        where TSink : IOutcomeSink
     {
         AttachedPort port = ports[d.InPort]!;
+        PeepholeCounters counters = port.Counters.Peephole, own = tenant.Counters;
         PeepholeTables tables = tenant.Tables;
         int reply;
-        outcome = default;
         switch (candidate)
         {
             case Candidate.Arp:
-                if (ArpResponder.TryAnswer(buffer, d.Length, tables, out reply) is ArpOutcome arp) outcome = new(Candidate.Arp, (byte)arp);
+                if (ArpResponder.TryAnswer(buffer, d.Length, tables, out reply) is ArpOutcome arp) sink.Said(counters, own, Candidate.Arp, (byte)arp);
                 break;
             case Candidate.Dhcp:
                 if (DhcpResponder.TryAnswer(buffer, d.Length, d.Flags, port.Config.Mtu, d.VlanId, tables, declines, now, out reply) is DhcpOutcome dhcp)
-                    outcome = new(Candidate.Dhcp, (byte)dhcp);
+                    sink.Said(counters, own, Candidate.Dhcp, (byte)dhcp);
                 break;
             case Candidate.Neighbor:
                 if (NeighborResponder.TryAnswer(buffer, d.Length, d.Flags, tables, tenant.Routers, d.VlanId, now, out reply) is NdOutcome nd)
                 {
-                    outcome = new(Candidate.Neighbor, (byte)nd);
+                    sink.Said(counters, own, Candidate.Neighbor, (byte)nd);
                     break;
                 }
                 // Behind a hop-by-hop header there may be a DNS query rather than a solicitation.
                 goto default;
             default:
                 if (DnsResponder.TryAnswer(buffer, d.Length, d.Flags, port.Config.Mtu, tables, out reply) is DnsOutcome dns)
-                    outcome = new(Candidate.Dns, (byte)dns);
+                    sink.Said(counters, own, Candidate.Dns, (byte)dns);
                 break;
         }
         return reply;
+    }
+
+    private interface IOutcomeSink
+    {
+        void Said(PeepholeCounters port, PeepholeCounters tenant, Candidate responder, byte outcome);
+    }
+
+    // The forwarding path: the outcome counted on the ingress port and the tenant.
+    private readonly struct Counting : IOutcomeSink
+    {
+        public void Said(PeepholeCounters port, PeepholeCounters tenant, Candidate responder, byte outcome)
+        {
+            var said = new PeepholeOutcome(responder, outcome);
+            said.CountIn(port);
+            said.CountIn(tenant);
+        }
+    }
+
+    // A trace: the outcome kept, nothing counted.
+    private sealed class Recording : IOutcomeSink
+    {
+        public PeepholeOutcome Outcome { get; private set; }
+
+        public void Said(PeepholeCounters port, PeepholeCounters tenant, Candidate responder, byte outcome) => Outcome = new(responder, outcome);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
