@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
-using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using VSwitch.Daemon.Capture;
 using VSwitch.Daemon.Control;
@@ -51,14 +50,7 @@ internal static class CaptureCopy
                 await stderr.WriteLineAsync($"vswitchctl: capture: {reply.Error}").ConfigureAwait(false);
                 return CommandLine.ExitFailed;
             }
-            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-            void Stop(PosixSignalContext context)
-            {
-                context.Cancel = true;
-                client.EndSending();
-            }
-            await using CancellationTokenRegistration onCancel = cancel.Register(client.EndSending);
+            using var end = new StreamEnd(client, cancel);
 
             var totals = new Totals();
             bool outputGone = false;

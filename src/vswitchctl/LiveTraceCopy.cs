@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using VSwitch.Daemon.Control;
@@ -32,14 +31,7 @@ internal static class LiveTraceCopy
             return CommandLine.ExitFailed;
         }
         if (!json) await stdout.WriteAsync(TextTable.Render(command.Render(reply.Result))).ConfigureAwait(false);
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            client.EndSending();
-        }
-        await using CancellationTokenRegistration onCancel = cancel.Register(client.EndSending);
+        using var end = new StreamEnd(client, cancel);
         int traced = 0;
         while (true)
         {
