@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using DnsClient;
 using PacketDotNet;
+using MacAddress = VSwitch.Datapath.Frames.MacAddress;
 
 namespace VSwitch.Daemon.Tracing;
 
@@ -120,7 +121,5 @@ public static class FrameDecoder
         return what;
     }
 
-    private static string Mac(ReadOnlySpan<byte> mac) => Convert.ToHexStringLower(mac) is var h
-        ? string.Join(':', Enumerable.Range(0, h.Length / 2).Select(i => h.Substring(i * 2, 2)))
-        : "";
+    private static string Mac(ReadOnlySpan<byte> mac) => MacAddress.Format(MacAddress.Read(mac));
 }

@@ -34,7 +34,6 @@ public sealed class ForwardingLoop
     private readonly L2Stage _l2;
     private readonly EgressStage _egress;
     private readonly FrameTracer _tracer;
-    private LiveTrace? _live;
 
     // Work other threads hand to the loop: the loop is the only thread that touches its state.
     private readonly ConcurrentQueue<Action> _commands = new();
@@ -85,11 +84,7 @@ public sealed class ForwardingLoop
     public IClock Clock => _clock;
 
     /// <summary>The next frames of one port to trace as they pass, or null. Set on the loop's thread; it clears itself when done.</summary>
-    public LiveTrace? Live
-    {
-        get => _live;
-        set => _live = value;
-    }
+    public LiveTrace? Live { get; set; }
 
     /// <summary>Runs <paramref name="frame"/> as if it came in on port <paramref name="port"/>, in a dry run (see <see cref="FrameTracer"/>).
     /// On the loop's thread only.</summary>
@@ -160,7 +155,7 @@ public sealed class ForwardingLoop
             }
             port.Counters.RxPackets += n;
             port.Counters.RxBytes += bytes;
-            if (_live is { } live && live.Port == id) ProcessTracedBurst(live, n, now);
+            if (Live is { } live && live.Port == id) ProcessTracedBurst(live, n, now);
             else ProcessBurst(n, now);
         }
         MacTable.Sweep(now, _options.SweepSlotsPerRound);
@@ -236,7 +231,7 @@ public sealed class ForwardingLoop
             live.Traces.Enqueue(traces[i]);
         }
         live.Traced(traced);
-        if (live.Done) _live = null;
+        if (live.Done) Live = null;
     }
 
     private void ProcessBurst(int count, long now)

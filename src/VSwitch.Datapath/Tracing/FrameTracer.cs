@@ -101,11 +101,10 @@ public sealed class FrameTracer(FramePool pool, PortTable ports, MacTable macs, 
             }
             else
             {
-                ushort to = 0;
+                ushort to = learnedPort;
                 MacEntryState state = learns && destination == source && d.VlanId == learnedVlan
                     ? MacEntryState.Live
                     : macs.Peek(d.VlanId, destination, now, out to);
-                if (learns && destination == source && d.VlanId == learnedVlan) to = learnedPort;
                 if (state != MacEntryState.Live)
                 {
                     d.Next = Next.Flood;
